@@ -1,0 +1,398 @@
+//! Reading requests: JSON bodies field by field, pagination, `If-Match`, and the error
+//! handlers that turn actix's own extractor failures into problem responses.
+
+use std::collections::BTreeSet;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::StreamExt;
+use kompetens_domain::Invalid;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::error::{ApiError, FieldError};
+
+/// The largest body accepted unless configured otherwise.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The configured body limit, stored in app data.
+#[derive(Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body, read whole and parsed, not yet validated.
+///
+/// Handlers read it field by field with [`Fields`], which collects every problem at once, so a
+/// client learns of all its mistakes in one 422 instead of one per round trip.
+pub struct JsonBody(pub Value);
+
+impl FromRequest for JsonBody {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map_or(DEFAULT_MAX_BODY_BYTES, |l| l.0);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let is_json = content_type.as_deref().is_some_and(|t| {
+                t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"))
+            });
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared_length.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::MalformedJson(format!("the body could not be read: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if body.is_empty() {
+                return Err(ApiError::MalformedJson(
+                    "the body is empty; send a JSON object".into(),
+                ));
+            }
+            serde_json::from_slice::<Value>(&body)
+                .map(JsonBody)
+                .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))
+        })
+    }
+}
+
+impl JsonBody {
+    /// Starts reading the body as an object.
+    pub fn fields(self) -> Result<Fields, ApiError> {
+        match self.0 {
+            Value::Object(members) => Ok(Fields {
+                members,
+                errors: Vec::new(),
+                read: BTreeSet::new(),
+            }),
+            _ => Err(ApiError::invalid("", "the body must be a JSON object")),
+        }
+    }
+}
+
+/// A `PATCH` field: absent (leave it), `null` (clear it), or a new value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Patch<T> {
+    Absent,
+    Null,
+    Value(T),
+}
+
+impl<T> Patch<T> {
+    /// `None` when absent; `Some(None)` to clear; `Some(Some(v))` to set.
+    pub fn into_change(self) -> Option<Option<T>> {
+        match self {
+            Patch::Absent => None,
+            Patch::Null => Some(None),
+            Patch::Value(v) => Some(Some(v)),
+        }
+    }
+}
+
+/// Reads an object's members one by one, collecting every error with its JSON pointer.
+pub struct Fields {
+    members: Map<String, Value>,
+    errors: Vec<FieldError>,
+    read: BTreeSet<String>,
+}
+
+/// Converts one JSON value; the error text is shown to the caller under the field's pointer.
+pub type Reader<T> = fn(&Value) -> Result<T, String>;
+
+impl Fields {
+    fn take(&mut self, name: &str) -> Option<&Value> {
+        self.read.insert(name.to_string());
+        self.members.get(name)
+    }
+
+    fn record<T>(&mut self, name: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(detail) => {
+                self.errors
+                    .push(FieldError::at(format!("/{}", escape_pointer(name)), detail));
+                None
+            }
+        }
+    }
+
+    /// A member that must be present and not null.
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        let result = match self.take(name) {
+            None | Some(Value::Null) => Err("is required".to_string()),
+            Some(value) => read(value),
+        };
+        self.record(name, result)
+    }
+
+    /// A member that may be absent or null.
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        let result = match self.take(name) {
+            None | Some(Value::Null) => return None,
+            Some(value) => read(value),
+        };
+        self.record(name, result)
+    }
+
+    /// A member of a `PATCH` body that may be cleared with `null`.
+    pub fn patch<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Patch<T> {
+        let result = match self.take(name) {
+            None => return Patch::Absent,
+            Some(Value::Null) => return Patch::Null,
+            Some(value) => read(value),
+        };
+        self.record(name, result)
+            .map_or(Patch::Absent, Patch::Value)
+    }
+
+    /// A member of a `PATCH` body that may change but never be cleared.
+    pub fn patch_required<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        let result = match self.take(name) {
+            None => return None,
+            Some(Value::Null) => Err("may not be null".to_string()),
+            Some(value) => read(value),
+        };
+        self.record(name, result)
+    }
+
+    /// Ends reading: unknown members are errors too (a typo should not be silently ignored).
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        for name in self.members.keys() {
+            if !self.read.contains(name) {
+                self.errors.push(FieldError::at(
+                    format!("/{}", escape_pointer(name)),
+                    "is not a known field",
+                ));
+            }
+        }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+
+    /// Like `finish`, for bodies where nothing may be sent besides what was read.
+    pub fn is_empty_patch(&self) -> bool {
+        self.members.is_empty()
+    }
+}
+
+/// RFC 6901: `~` becomes `~0` and `/` becomes `~1`.
+fn escape_pointer(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+/// Readers for common JSON shapes.
+pub mod read {
+    use super::*;
+
+    pub fn string(value: &Value) -> Result<String, String> {
+        value
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| "must be a string".to_string())
+    }
+
+    /// A string, then parsed by a domain constructor.
+    pub fn parsed<T>(
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> impl FnOnce(&Value) -> Result<T, String> {
+        move |value| {
+            let text = value
+                .as_str()
+                .ok_or_else(|| "must be a string".to_string())?;
+            parse(text).map_err(|e| e.0)
+        }
+    }
+
+    pub fn uuid(value: &Value) -> Result<Uuid, String> {
+        value
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| "must be a UUID".to_string())
+    }
+
+    pub fn boolean(value: &Value) -> Result<bool, String> {
+        value
+            .as_bool()
+            .ok_or_else(|| "must be true or false".to_string())
+    }
+
+    pub fn instant(value: &Value) -> Result<chrono::DateTime<chrono::Utc>, String> {
+        value
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .ok_or_else(|| {
+                "must be an RFC 3339 instant with offset, e.g. 2026-06-13T09:00:00+02:00"
+                    .to_string()
+            })
+    }
+}
+
+/// `?limit=&cursor=` on every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// How many items to return: 1–200, default 50.
+    #[param(minimum = 1, maximum = 200, example = 50)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; omit for the first page.
+    pub cursor: Option<String>,
+}
+
+pub const DEFAULT_PAGE_LIMIT: u64 = 50;
+pub const MAX_PAGE_LIMIT: u64 = 200;
+
+impl PageParams {
+    /// The validated limit and the id to continue after.
+    pub fn parse(&self) -> Result<(u64, Option<Uuid>), ApiError> {
+        let mut errors = Vec::new();
+        let limit = match self.limit {
+            None => DEFAULT_PAGE_LIMIT,
+            Some(n) if (1..=200).contains(&n) => n.unsigned_abs(),
+            Some(_) => {
+                errors.push(FieldError::parameter(
+                    "limit",
+                    format!("must be between 1 and {MAX_PAGE_LIMIT}"),
+                ));
+                DEFAULT_PAGE_LIMIT
+            }
+        };
+        let after = match self.cursor.as_deref() {
+            None => None,
+            Some(raw) => match decode_cursor(raw) {
+                Some(id) => Some(id),
+                None => {
+                    errors.push(FieldError::parameter(
+                        "cursor",
+                        "is not a cursor this API returned",
+                    ));
+                    None
+                }
+            },
+        };
+        if errors.is_empty() {
+            Ok((limit, after))
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
+/// Cursors are opaque to clients: the last id of the page, base64url-encoded.
+pub fn encode_cursor(id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+fn decode_cursor(raw: &str) -> Option<Uuid> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+    Uuid::from_slice(&bytes).ok()
+}
+
+/// The version named by `If-Match` (RFC 9110 §13.1.1), if the header was sent.
+///
+/// Our ETags are strong, `"<version>"`. `*` matches any current version. A value that names
+/// no version of ours can never match, so it yields `Some(-1)`, which fails with 412.
+pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::InvalidHeader("If-Match must be an ETag such as \"3\"".into()))?
+        .trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let version = text.split(',').map(str::trim).find_map(|tag| {
+        tag.strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<i32>().ok())
+    });
+    Ok(Some(version.unwrap_or(-1)))
+}
+
+/// The ETag header value for a version.
+pub fn etag(version: i32) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
+}
+
+/// Query strings that do not deserialise: 400 with serde's explanation.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
+    ApiError::InvalidQuery(format!("the query string is not valid: {err}")).into()
+}
+
+/// Path segments that do not parse (a malformed UUID): no resource can have that id, so 404.
+pub fn path_error(_err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound.into()
+}
+
+/// For `web::Json` users (none in our handlers, but kept consistent should one appear).
+pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
+            ApiError::PayloadTooLarge { limit }
+        }
+        E::ContentType => ApiError::UnsupportedMediaType,
+        other => ApiError::MalformedJson(other.to_string()),
+    }
+    .into()
+}
+
+/// Parses a path id; used where the id is read by hand rather than by `web::Path`.
+pub fn path_uuid(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
+}

@@ -1,0 +1,17 @@
+//! Kompetens HTTP API: actix-web server, authentication, the OpenAPI document.
+//!
+//! The API authenticates, parses and maps errors; rules live in `kompetens-domain`, storage in
+//! `kompetens-persistence`.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use startup::Application;

@@ -1,0 +1,218 @@
+//! Building and running the application: data directory, database, secret, HTTP server.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use kompetens_persistence::DatabaseConnection;
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa_actix_web::AppExt;
+use utoipa_scalar::{Scalar, Servable};
+
+use crate::auth::tokens::JwtKeys;
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::extract::{BodyLimit, json_error, path_error, query_error};
+use crate::state::AppState;
+use crate::{openapi, routes, telemetry};
+
+/// A built server, listening, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Creates the data directory, connects and migrates the database. Used by `serve`,
+/// `migrate` and `admin`, so each of them works on a fresh machine by itself.
+pub async fn prepare_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    ensure_data_dir(&settings.data_dir)?;
+    let url = settings.effective_database_url();
+    let db = kompetens_persistence::connect(&url, settings.database_pool_size)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+    let applied = kompetens_persistence::db::migrate(&db).await?;
+    if applied > 0 {
+        tracing::info!(applied, "applied database migrations");
+    } else {
+        tracing::debug!("database schema is up to date");
+    }
+    Ok(db)
+}
+
+fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", dir.display()))?;
+        tracing::info!(path = %dir.display(), "created data directory");
+    }
+    Ok(())
+}
+
+/// The JWT signing secret: configured, or (outside production) generated once and kept in the
+/// data directory so that tokens survive restarts.
+pub fn jwt_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &settings.jwt_secret {
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    let path = settings.data_dir.join("jwt-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text.trim().len() >= 32 => return Ok(text.trim().as_bytes().to_vec()),
+        Ok(_) => anyhow::bail!(
+            "{} is too short to be a signing secret; delete it to have a new one generated",
+            path.display()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
+    }
+    ensure_data_dir(&settings.data_dir)?;
+    let mut bytes = [0u8; 48];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(&path) {
+        Ok(mut file) => {
+            file.write_all(secret.as_bytes())?;
+            file.sync_all()?;
+            tracing::info!(path = %path.display(), "generated a JWT signing secret and saved it in the data directory");
+            Ok(secret.into_bytes())
+        }
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(std::fs::read_to_string(&path)?.trim().as_bytes().to_vec())
+        }
+        Err(e) => anyhow::bail!("cannot write {}: {e}", path.display()),
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = prepare_database(&settings).await?;
+        let listener = TcpListener::bind(settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        Self::with_listener(settings, db, listener)
+    }
+
+    /// Builds the server on an existing database and listener (port 0 allowed: read `port()`).
+    pub fn with_listener(
+        settings: Settings,
+        db: DatabaseConnection,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let secret = jwt_secret(&settings)?;
+        let jwt = JwtKeys::new(
+            &secret,
+            &settings.jwt_issuer,
+            &settings.jwt_audience,
+            settings.access_token_ttl,
+        );
+        let workers = settings.workers;
+        let shutdown = settings.shutdown_timeout.as_secs();
+        let body_limit = settings.max_body_bytes;
+        let state = web::Data::new(AppState { db, jwt, settings });
+        let document = Arc::new(openapi::document());
+        let mut server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure_v1))
+                .configure(routes::configure_root)
+                .split_for_parts();
+            app.app_data(state.clone())
+                .app_data(web::Data::from(document.clone()))
+                .app_data(BodyLimit(body_limit))
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .app_data(web::JsonConfig::default().error_handler(json_error))
+                .route("/api/v1/openapi.json", web::get().to(openapi_json))
+                .service(Scalar::with_url("/docs", (*document).clone()))
+                .default_service(web::to(fallback))
+                .wrap(from_fn(telemetry::request_context))
+        })
+        .listen(listener)?
+        .shutdown_timeout(shutdown);
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// A handle to stop the server from elsewhere (tests, embedding).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}
+
+async fn openapi_json(document: web::Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok().json(document.get_ref())
+}
+
+/// Unknown routes: 405 with `Allow` when the path exists for other methods, else 404.
+async fn fallback(
+    req: HttpRequest,
+    document: web::Data<OpenApiDocument>,
+) -> Result<HttpResponse, ApiError> {
+    let allow = allowed_methods(&document, req.path());
+    Err(if allow.is_empty() {
+        ApiError::NotFound
+    } else {
+        ApiError::MethodNotAllowed { allow }
+    })
+}
+
+fn allowed_methods(document: &OpenApiDocument, path: &str) -> Vec<String> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let mut allow = Vec::new();
+    let mut add = |method: &str| {
+        if !allow.iter().any(|m| m == method) {
+            allow.push(method.to_string());
+        }
+    };
+    for (template, item) in document.paths.paths.iter() {
+        let parts: Vec<&str> = template.split('/').collect();
+        let matches = parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s);
+        if !matches {
+            continue;
+        }
+        for (method, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ] {
+            if op.is_some() {
+                add(method);
+            }
+        }
+    }
+    if ["/api/v1/openapi.json", "/docs"].contains(&path) {
+        add("GET");
+    }
+    allow
+}

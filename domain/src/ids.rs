@@ -1,0 +1,71 @@
+//! Typed identifiers: UUIDs (v7, time-ordered) that cannot be mixed up with one another.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A new, time-ordered id (UUID v7).
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+            pub fn from_uuid(id: Uuid) -> Self {
+                Self(id)
+            }
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Uuid {
+                id.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// A person who signs in.
+    AccountId
+);
+typed_id!(
+    /// A tenant and place of work: association, municipality, school, library, …
+    OrganisationId
+);
+typed_id!(
+    /// A role an account holds in an organisation.
+    MembershipId
+);
+typed_id!(
+    /// One sign-in: the family of refresh tokens that rotate from it.
+    AuthSessionId
+);
+typed_id!(
+    /// A long-lived bearer token for scripts, bound to one organisation and role.
+    ApiTokenId
+);

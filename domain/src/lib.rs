@@ -1,0 +1,26 @@
+//! Kompetens domain: the rules and the values they work on, free of databases, HTTP and async.
+//!
+//! Values here cannot be invalid: each is built only through a `parse` that says what is wrong.
+//! Rules are plain functions and methods, unit-tested without any infrastructure.
+
+pub mod account;
+pub mod country;
+pub mod email;
+pub mod ids;
+pub mod locale;
+pub mod organisation;
+pub mod password;
+pub mod policy;
+pub mod role;
+pub mod time_zone;
+
+/// Why a value from outside was refused; the text is safe to show to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}

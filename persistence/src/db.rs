@@ -1,0 +1,62 @@
+//! Connecting, migrating and opening write transactions on SQLite or PostgreSQL.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+use crate::migrations::Migrator;
+
+pub type Database = DatabaseConnection;
+
+/// Opens a pool for `url` (`sqlite://…` or `postgres://…`).
+///
+/// SQLite runs in WAL mode so that readers never wait for the writer; `synchronous=NORMAL` in
+/// WAL keeps every committed transaction across a process kill (only a power cut can lose the
+/// last ones), foreign keys are enforced, and a busy connection waits up to five seconds.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    sea_orm::Database::connect(options).await
+}
+
+/// Applies every pending migration; returns how many were applied.
+pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    let pending = Migrator::get_pending_migrations(db).await?.len();
+    Migrator::up(db, None).await?;
+    Ok(pending)
+}
+
+/// Opens a transaction that will write.
+///
+/// On SQLite it is `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes fails
+/// at once with SQLITE_BUSY when another writer got there first, ignoring `busy_timeout`;
+/// taking the write lock up front makes writers queue instead. PostgreSQL ignores the mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// A round trip to the database, for readiness checks.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.ping().await
+}

@@ -1,0 +1,20 @@
+//! Versioned migrations: the source of truth for the schema, one dated file per concern.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_organisations;
+mod m20261122_000002_create_accounts;
+mod m20261122_000003_create_auth;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_organisations::Migration),
+            Box::new(m20261122_000002_create_accounts::Migration),
+            Box::new(m20261122_000003_create_auth::Migration),
+        ]
+    }
+}

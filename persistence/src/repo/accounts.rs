@@ -1,0 +1,184 @@
+//! Accounts: people who sign in, and their profile.
+
+use chrono::{DateTime, Utc};
+use kompetens_domain::account::PersonName;
+use kompetens_domain::email::Email;
+use kompetens_domain::ids::{AccountId, OrganisationId};
+use kompetens_domain::locale::Locale;
+use kompetens_domain::role::JobRole;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::Updated;
+use crate::entities::account::{ActiveModel, Column, Entity, Model};
+use crate::error::{StoreError, corrupt};
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: AccountId,
+    pub email: Email,
+    /// The argon2id PHC string; `None` until an invited person sets a password.
+    pub password_hash: Option<String>,
+    pub name: Option<PersonName>,
+    pub locale: Locale,
+    pub workplace_organisation_id: Option<OrganisationId>,
+    pub job_role: Option<JobRole>,
+    pub is_admin: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub struct NewAccount {
+    pub email: Email,
+    pub password_hash: Option<String>,
+    pub name: Option<PersonName>,
+    pub locale: Locale,
+    pub is_admin: bool,
+}
+
+/// Profile fields to change: the outer `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Default)]
+pub struct ProfileChanges {
+    pub name: Option<Option<PersonName>>,
+    pub locale: Option<Locale>,
+    pub workplace_organisation_id: Option<Option<OrganisationId>>,
+    pub job_role: Option<Option<JobRole>>,
+}
+
+impl TryFrom<Model> for Account {
+    type Error = StoreError;
+
+    fn try_from(m: Model) -> Result<Self, StoreError> {
+        Ok(Account {
+            id: m.id.into(),
+            email: Email::parse(&m.email).map_err(|e| corrupt("accounts.email", e))?,
+            password_hash: m.password_hash,
+            name: m
+                .name
+                .map(|n| PersonName::parse(&n))
+                .transpose()
+                .map_err(|e| corrupt("accounts.name", e))?,
+            locale: Locale::parse(&m.locale).map_err(|e| corrupt("accounts.locale", e))?,
+            workplace_organisation_id: m.workplace_organisation_id.map(Into::into),
+            job_role: m
+                .job_role
+                .map(|j| JobRole::parse(&j))
+                .transpose()
+                .map_err(|e| corrupt("accounts.job_role", e))?,
+            is_admin: m.is_admin,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
+    }
+}
+
+/// Inserts an account; a taken e-mail is `StoreError::Duplicate("ux_accounts_email")`.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    new: NewAccount,
+    now: DateTime<Utc>,
+) -> Result<Account, StoreError> {
+    let model = ActiveModel {
+        id: Set(AccountId::new().as_uuid()),
+        email: Set(new.email.as_str().to_string()),
+        password_hash: Set(new.password_hash),
+        name: Set(new.name.map(|n| n.as_str().to_string())),
+        locale: Set(new.locale.as_str().to_string()),
+        workplace_organisation_id: Set(None),
+        job_role: Set(None),
+        is_admin: Set(new.is_admin),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    model.try_into()
+}
+
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    id: AccountId,
+) -> Result<Option<Account>, StoreError> {
+    Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?
+        .map(Account::try_from)
+        .transpose()
+}
+
+pub async fn find_by_email(
+    conn: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<Option<Account>, StoreError> {
+    Entity::find()
+        .filter(Column::Email.eq(email.as_str()))
+        .one(conn)
+        .await?
+        .map(Account::try_from)
+        .transpose()
+}
+
+pub async fn set_password_and_admin(
+    conn: &impl ConnectionTrait,
+    id: AccountId,
+    password_hash: &str,
+    is_admin: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(Column::PasswordHash, Expr::value(password_hash))
+        .col_expr(Column::IsAdmin, Expr::value(is_admin))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Applies profile changes if the stored version is `expected` (or unconditionally).
+pub async fn update_profile(
+    conn: &impl ConnectionTrait,
+    id: AccountId,
+    expected: Option<i32>,
+    changes: ProfileChanges,
+    now: DateTime<Utc>,
+) -> Result<Updated<Account>, StoreError> {
+    let mut update = Entity::update_many()
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id.as_uuid()));
+    if let Some(name) = changes.name {
+        update = update.col_expr(
+            Column::Name,
+            Expr::value(name.map(|n| n.as_str().to_string())),
+        );
+    }
+    if let Some(locale) = changes.locale {
+        update = update.col_expr(Column::Locale, Expr::value(locale.as_str()));
+    }
+    if let Some(workplace) = changes.workplace_organisation_id {
+        update = update.col_expr(
+            Column::WorkplaceOrganisationId,
+            Expr::value(workplace.map(|w| w.as_uuid())),
+        );
+    }
+    if let Some(job_role) = changes.job_role {
+        update = update.col_expr(
+            Column::JobRole,
+            Expr::value(job_role.map(|j| j.as_str().to_string())),
+        );
+    }
+    if let Some(expected) = expected {
+        update = update.filter(Column::Version.eq(expected));
+    }
+    let affected = update.exec(conn).await?.rows_affected;
+    match find(conn, id).await? {
+        None => Ok(Updated::NotFound),
+        Some(_) if affected == 0 => Ok(Updated::Stale),
+        Some(account) => Ok(Updated::Done(account)),
+    }
+}
