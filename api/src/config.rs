@@ -200,11 +200,11 @@ impl Settings {
             }
         }
         // The conventional DATABASE_URL is honoured too; KOMPETENS_DATABASE_URL wins over it.
-        if !vars.contains_key("KOMPETENS_DATABASE_URL") {
-            if let Some(url) = vars.get("DATABASE_URL").filter(|u| !u.is_empty()) {
-                raw.0
-                    .insert("database_url", (url.clone(), "DATABASE_URL".to_string()));
-            }
+        if !vars.contains_key("KOMPETENS_DATABASE_URL")
+            && let Some(url) = vars.get("DATABASE_URL").filter(|u| !u.is_empty())
+        {
+            raw.0
+                .insert("database_url", (url.clone(), "DATABASE_URL".to_string()));
         }
 
         let environment = match raw.get("env") {

@@ -122,7 +122,9 @@ impl Application {
         let state = web::Data::new(AppState { db, jwt, settings });
         let document = Arc::new(openapi::document());
         let mut server = HttpServer::new(move || {
+            // The document route goes first: the `/api/v1` scope would otherwise claim its path.
             let (app, _) = App::new()
+                .route("/api/v1/openapi.json", web::get().to(openapi_json))
                 .into_utoipa_app()
                 .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure_v1))
                 .configure(routes::configure_root)
@@ -133,7 +135,6 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .app_data(web::JsonConfig::default().error_handler(json_error))
-                .route("/api/v1/openapi.json", web::get().to(openapi_json))
                 .service(Scalar::with_url("/docs", (*document).clone()))
                 .default_service(web::to(fallback))
                 .wrap(from_fn(telemetry::request_context))

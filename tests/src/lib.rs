@@ -1,1 +1,268 @@
+//! Black-box test harness: the real server on a random port with a fresh database.
+//!
+//! SQLite by default (a file in a temporary directory); when `DATABASE_URL` names a
+//! PostgreSQL server, each test gets its own freshly created database, dropped afterwards.
 
+use std::collections::BTreeMap;
+
+use kompetens_api::{Application, Settings, startup};
+use kompetens_persistence::repo::accounts::{self, NewAccount};
+use reqwest::{Method, StatusCode, header::HeaderMap};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub admin_token: String,
+    _data_dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+/// A response: status, headers, JSON body (or `Value::Null`) and the raw text.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    match url.rfind('/') {
+        Some(i) if i > "postgres://".len() => format!("{}/{name}", &url[..i]),
+        _ => format!("{url}/{name}"),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temporary directory");
+    let mut vars = BTreeMap::new();
+    vars.insert(
+        "KOMPETENS_DATA_DIR".to_string(),
+        data_dir.path().display().to_string(),
+    );
+    vars.insert("KOMPETENS_BIND".to_string(), "127.0.0.1:0".to_string());
+    vars.insert("KOMPETENS_WORKERS".to_string(), "2".to_string());
+    vars.insert("KOMPETENS_DATABASE_POOL_SIZE".to_string(), "4".to_string());
+    vars.insert("KOMPETENS_LOG".to_string(), "warn".to_string());
+    vars.insert("KOMPETENS_CONFIG".to_string(), "/dev/null".to_string());
+    let mut postgres = None;
+    if let Some(admin_url) = postgres_admin_url() {
+        let name = format!("kompetens_test_{}", uuid::Uuid::now_v7().simple());
+        let admin = sea_orm::Database::connect(&admin_url)
+            .await
+            .expect("connect to PostgreSQL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        vars.insert("DATABASE_URL".to_string(), with_database(&admin_url, &name));
+        postgres = Some((admin_url, name));
+    }
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let settings = Settings::load(&vars).expect("test settings");
+    let db = startup::prepare_database(&settings)
+        .await
+        .expect("database");
+
+    // The instance admin, as `kompetens admin create` would make it.
+    let hash = kompetens_api::auth::password::hash(PASSWORD).expect("hash");
+    let email = kompetens_domain::email::Email::parse("admin@kompetens.test").expect("email");
+    accounts::insert(
+        &db,
+        NewAccount {
+            email,
+            password_hash: Some(hash),
+            name: Some(kompetens_domain::account::PersonName::parse("Admin").expect("name")),
+            locale: Default::default(),
+            is_admin: true,
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("admin");
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let app = Application::with_listener(settings, db, listener).expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut test = TestApp {
+        address,
+        client,
+        admin_token: String::new(),
+        _data_dir: data_dir,
+        postgres,
+    };
+    test.admin_token = test.sign_in("admin@kompetens.test").await;
+    test
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop the test database on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Sends a request; `body` of `None` sends none.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Reply::from(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::DELETE, path, token, None).await
+    }
+
+    /// Signs up a participant and returns (account id, access token).
+    pub async fn signup(&self, email: &str) -> (String, String) {
+        let r = self
+            .post(
+                "/api/v1/auth/signup",
+                None,
+                json!({"email": email, "password": PASSWORD, "name": "Test Person"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "signup: {}", r.text);
+        (
+            r.body["account"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            r.body["tokens"]["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    }
+
+    pub async fn tokens(&self, email: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/token",
+            None,
+            json!({"email": email, "password": PASSWORD}),
+        )
+        .await
+    }
+
+    pub async fn sign_in(&self, email: &str) -> String {
+        let r = self.tokens(email).await;
+        assert_eq!(r.status, 200, "sign in: {}", r.text);
+        r.body["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Creates an organisation as `token`; returns its id.
+    pub async fn organisation(&self, token: &str, name: &str, parent: Option<&str>) -> String {
+        let mut body = json!({"name": name, "kind": "municipality", "country": "PL", "time_zone": "Europe/Warsaw"});
+        if let Some(parent) = parent {
+            body["parent_id"] = json!(parent);
+        }
+        let r = self.post("/api/v1/organisations", Some(token), body).await;
+        assert_eq!(r.status, 201, "create organisation: {}", r.text);
+        r.body["id"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Grants `role` in `organisation` to the account with `email`, as the admin.
+    pub async fn grant(&self, organisation: &str, email: &str, role: &str) {
+        let r = self
+            .post(
+                &format!("/api/v1/organisations/{organisation}/members"),
+                Some(&self.admin_token),
+                json!({"email": email, "role": role}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "grant: {}", r.text);
+    }
+}
+
+impl Reply {
+    async fn from(response: reqwest::Response) -> Reply {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+}

@@ -185,10 +185,10 @@ pub async fn signup(state: web::Data<AppState>, body: JsonBody) -> Result<HttpRe
 
 /// The client address a failed sign-in is counted against.
 fn client_address(req: &HttpRequest, state: &AppState) -> String {
-    if state.settings.trust_forwarded_for {
-        if let Some(addr) = req.connection_info().realip_remote_addr() {
-            return addr.to_string();
-        }
+    if state.settings.trust_forwarded_for
+        && let Some(addr) = req.connection_info().realip_remote_addr()
+    {
+        return addr.to_string();
     }
     req.peer_addr()
         .map_or_else(|| "unknown".to_string(), |a| a.ip().to_string())

@@ -145,13 +145,13 @@ pub async fn update_me(
     let workplace = workplace
         .into_change()
         .map(|w| w.map(OrganisationId::from_uuid));
-    if let Some(Some(id)) = workplace {
-        if organisations::find(&state.db, id).await?.is_none() {
-            return Err(ApiError::invalid(
-                "/workplace_organisation_id",
-                "no such organisation",
-            ));
-        }
+    if let Some(Some(id)) = workplace
+        && organisations::find(&state.db, id).await?.is_none()
+    {
+        return Err(ApiError::invalid(
+            "/workplace_organisation_id",
+            "no such organisation",
+        ));
     }
     let changes = ProfileChanges {
         name: name.into_change(),

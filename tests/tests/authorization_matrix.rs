@@ -1,0 +1,250 @@
+//! For every endpoint: anonymous / participant / trainer / organiser of another organisation /
+//! organiser / admin get exactly the status they should.
+
+use kompetens_tests::{TestApp, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+struct World {
+    city: String,
+    school: String,
+    tokens: Vec<(&'static str, Option<String>)>,
+}
+
+async fn world(app: &TestApp) -> World {
+    let city = app.organisation(&app.admin_token, "Gdańsk", None).await;
+    let school = app
+        .organisation(&app.admin_token, "SP 12", Some(&city))
+        .await;
+    let other = app.organisation(&app.admin_token, "Gdynia", None).await;
+    let (_, participant) = app.signup("participant@example.org").await;
+    let (_, trainer) = app.signup("trainer@example.org").await;
+    let (_, stranger) = app.signup("stranger@example.org").await;
+    let (_, organiser) = app.signup("organiser@example.org").await;
+    app.grant(&school, "participant@example.org", "participant")
+        .await;
+    app.grant(&school, "trainer@example.org", "trainer").await;
+    app.grant(&other, "stranger@example.org", "organiser").await;
+    app.grant(&city, "organiser@example.org", "organiser").await;
+    for i in 0..6 {
+        app.signup(&format!("extra{i}@example.org")).await;
+    }
+    World {
+        city,
+        school,
+        tokens: vec![
+            ("anonymous", None),
+            ("participant", Some(participant)),
+            ("trainer", Some(trainer)),
+            ("other organiser", Some(stranger)),
+            ("organiser", Some(organiser)),
+            ("admin", Some(app.admin_token.clone())),
+        ],
+    }
+}
+
+/// One row: a request built per actor (index 0–5) and the six expected statuses.
+type Body = fn(usize, &World) -> Option<Value>;
+
+#[tokio::test]
+async fn every_endpoint_answers_each_kind_of_caller_as_it_should() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let school = w.school.clone();
+    let city = w.city.clone();
+    let rows: Vec<(Method, String, Body, [u16; 6])> = vec![
+        (
+            Method::GET,
+            "/api/v1/me".into(),
+            |_, _| None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/me".into(),
+            |_, _| Some(json!({"locale": "pl"})),
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/organisations".into(),
+            |_, _| None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/organisations/{school}"),
+            |_, _| None,
+            [401, 200, 200, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/organisations/{city}"),
+            |_, _| None,
+            [401, 404, 404, 404, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/organisations/{school}"),
+            |_, _| Some(json!({"name": "SP 12 Gdańsk"})),
+            [401, 403, 403, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/organisations/{school}/members"),
+            |_, _| None,
+            [401, 403, 403, 404, 200, 200],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/organisations/{school}/members"),
+            |i, _| Some(json!({"email": format!("extra{i}@example.org"), "role": "participant"})),
+            [401, 403, 403, 404, 201, 201],
+        ),
+        (
+            Method::POST,
+            "/api/v1/organisations".into(),
+            |_, _| {
+                Some(
+                    json!({"name": "Top", "kind": "metropolitan_association", "country": "PL", "time_zone": "Europe/Warsaw"}),
+                )
+            },
+            [401, 403, 403, 403, 403, 201],
+        ),
+        (
+            Method::POST,
+            "/api/v1/organisations".into(),
+            |_, w| {
+                Some(
+                    json!({"name": "Przedszkole 3", "kind": "kindergarten", "parent_id": w.school}),
+                )
+            },
+            [401, 403, 403, 422, 201, 201],
+        ),
+        (
+            Method::POST,
+            "/api/v1/me/api-tokens".into(),
+            |_, w| {
+                Some(json!({"name": "script", "organisation_id": w.school, "role": "participant"}))
+            },
+            [401, 201, 403, 422, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/api-tokens".into(),
+            |_, _| None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/auth/logout".into(),
+            |_, _| None,
+            [401, 204, 204, 204, 204, 204],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in &rows {
+        for (i, (who, token)) in w.tokens.iter().enumerate() {
+            let r = app
+                .call(method.clone(), path, token.as_deref(), body(i, &w))
+                .await;
+            if r.status.as_u16() != expected[i] {
+                failures.push(format!(
+                    "{method} {path} as {who}: expected {}, got {} {}",
+                    expected[i], r.status, r.text
+                ));
+            }
+            if r.status.as_u16() >= 400 {
+                assert_eq!(
+                    r.header("content-type"),
+                    Some("application/problem+json"),
+                    "{method} {path} as {who}"
+                );
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn members_can_be_revoked_only_by_organisers_of_the_subtree() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let members = app
+        .get(
+            &format!("/api/v1/organisations/{}/members", w.school),
+            Some(&app.admin_token),
+        )
+        .await;
+    let trainer_membership = members.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "trainer")
+        .and_then(|m| m["id"].as_str())
+        .unwrap()
+        .to_string();
+    let path = format!(
+        "/api/v1/organisations/{}/members/{trainer_membership}",
+        w.school
+    );
+    let expected = [401, 403, 403, 404];
+    for (i, (who, token)) in w.tokens.iter().take(4).enumerate() {
+        assert_eq!(
+            app.delete(&path, token.as_deref()).await.status.as_u16(),
+            expected[i],
+            "{who}"
+        );
+    }
+    let organiser = w.tokens[4].1.clone();
+    assert_eq!(app.delete(&path, organiser.as_deref()).await.status, 204);
+    assert_eq!(app.delete(&path, organiser.as_deref()).await.status, 404);
+}
+
+#[tokio::test]
+async fn lists_show_only_what_the_caller_may_see_and_paginate() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    for i in 0..5 {
+        app.organisation(&app.admin_token, &format!("Szkoła {i}"), Some(&w.school))
+            .await;
+    }
+    let participant = w.tokens[1].1.clone().unwrap();
+    let seen = app.get("/api/v1/organisations", Some(&participant)).await;
+    assert_eq!(seen.body["items"].as_array().unwrap().len(), 1);
+    let organiser = w.tokens[4].1.clone().unwrap();
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/organisations?limit=3&cursor={c}"),
+            None => "/api/v1/organisations?limit=3".to_string(),
+        };
+        let page = app.get(&path, Some(&organiser)).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        for item in page.body["items"].as_array().unwrap() {
+            ids.push(item["id"].as_str().unwrap().to_string());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    // city + school + 5 schools, each once, in creation order; never the other city.
+    assert_eq!(ids.len(), 7, "{ids:?}");
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, ids);
+    let children = app
+        .get(
+            &format!("/api/v1/organisations?parent_id={}", w.school),
+            Some(&organiser),
+        )
+        .await;
+    assert_eq!(children.body["items"].as_array().unwrap().len(), 5);
+}
