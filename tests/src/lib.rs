@@ -150,6 +150,23 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// On PostgreSQL, drops this test's database under the running server (to see it fail);
+    /// false on SQLite, where the open file cannot be taken away.
+    pub async fn drop_database(&self) -> bool {
+        let Some((admin_url, name)) = &self.postgres else {
+            return false;
+        };
+        let admin = sea_orm::Database::connect(admin_url.as_str())
+            .await
+            .expect("connect to PostgreSQL");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .await
+            .expect("drop test database");
+        admin.close().await.ok();
+        true
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
