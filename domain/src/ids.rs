@@ -69,3 +69,23 @@ typed_id!(
     /// A long-lived bearer token for scripts, bound to one organisation and role.
     ApiTokenId
 );
+typed_id!(
+    /// Who pays: UNICEF, an ESF managing authority, a city budget, …
+    FunderId
+);
+typed_id!(
+    /// Money a funder awards to an organisation for training.
+    GrantId
+);
+typed_id!(
+    /// A place where sessions take place.
+    VenueId
+);
+typed_id!(
+    /// What people register for: a course cycle, a training, a conference, a mobility.
+    ProgrammeId
+);
+typed_id!(
+    /// One dated occurrence of a programme's activity.
+    SessionId
+);

@@ -4,15 +4,23 @@
 //! Rules are plain functions and methods, unit-tested without any infrastructure.
 
 pub mod account;
+pub mod calendar;
 pub mod country;
 pub mod email;
+pub mod funding;
+pub mod hour_budget;
 pub mod ids;
 pub mod locale;
+pub mod money;
 pub mod organisation;
 pub mod password;
 pub mod policy;
+pub mod programme;
 pub mod role;
+pub mod session;
+pub mod text;
 pub mod time_zone;
+pub mod venue;
 
 /// Why a value from outside was refused; the text is safe to show to the caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,6 +7,7 @@
 
 use crate::ids::{AccountId, OrganisationId};
 use crate::organisation::OrganisationPath;
+use crate::programme::ProgrammeStatus;
 use crate::role::Role;
 
 /// A role held at one organisation (by membership, or by the scope of an API token).
@@ -148,6 +149,73 @@ pub fn api_token(actor: &Actor, target: &OrganisationPath, role: Role) -> Decisi
         Decision::Forbidden
     } else {
         Decision::NotFound
+    }
+}
+
+/// Who may read a record an organisation keeps (funders, grants, venues).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anyone, signed in or not (venues: public places).
+    Anyone,
+    /// Any signed-in caller (funders: public bodies, named on certificates).
+    SignedIn,
+    /// Only organisers of the owning organisation's subtree (grants: amounts and references).
+    Organisers,
+}
+
+/// May the caller (`None` when anonymous) read, or `change`, a record owned by `owner`?
+///
+/// Organisers of the owner's subtree (and admins) do both; others read what the audience
+/// allows and get 403 on changes to what they can read, 404 on what they cannot.
+pub fn owned_record(
+    actor: Option<&Actor>,
+    owner: &OrganisationPath,
+    audience: Audience,
+    change: bool,
+) -> Decision {
+    if actor.is_some_and(|a| a.is_admin || a.organises(owner)) {
+        return Decision::Allow;
+    }
+    let readable = match audience {
+        Audience::Anyone => true,
+        Audience::SignedIn => actor.is_some(),
+        Audience::Organisers => false,
+    };
+    match (readable, change) {
+        (false, _) => Decision::NotFound,
+        (true, false) => Decision::Allow,
+        (true, true) => Decision::Forbidden,
+    }
+}
+
+/// What can be done to a programme (and its budget and sessions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgrammeAction {
+    Read,
+    /// Edit the programme, its hour budget and its sessions; move it through its lifecycle.
+    Manage,
+}
+
+/// May the caller (`None` when anonymous) act on a programme of the organisation at `owner`?
+///
+/// Published (and closed) programmes are public. Drafts and archived programmes are seen only
+/// by organisers of the owner's subtree, admins, and the trainers who teach one of its
+/// sessions (`teaches`). Only organisers and admins manage.
+pub fn programme(
+    actor: Option<&Actor>,
+    owner: &OrganisationPath,
+    status: ProgrammeStatus,
+    teaches: bool,
+    action: ProgrammeAction,
+) -> Decision {
+    if actor.is_some_and(|a| a.is_admin || a.organises(owner)) {
+        return Decision::Allow;
+    }
+    let visible = status.is_public() || (teaches && actor.is_some());
+    match (visible, action) {
+        (false, _) => Decision::NotFound,
+        (true, ProgrammeAction::Read) => Decision::Allow,
+        (true, ProgrammeAction::Manage) => Decision::Forbidden,
     }
 }
 
@@ -303,6 +371,92 @@ mod tests {
                 subtrees: vec![w.city.id()],
                 single: vec![w.other_city.id()]
             }
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn drafts_are_seen_by_organisers_and_their_trainers_only() -> Result<(), crate::Invalid> {
+        use ProgrammeAction::*;
+        use ProgrammeStatus::*;
+        let w = world()?;
+        let organiser = actor(&[(&w.city, Role::Organiser)]);
+        let outsider = actor(&[(&w.other_city, Role::Organiser)]);
+        let participant = actor(&[(&w.school, Role::Participant)]);
+        let trainer = actor(&[(&w.school, Role::Trainer)]);
+        assert_eq!(
+            programme(Some(&organiser), &w.school, Draft, false, Manage),
+            Decision::Allow
+        );
+        assert_eq!(
+            programme(Some(&outsider), &w.school, Draft, false, Read),
+            Decision::NotFound
+        );
+        assert_eq!(
+            programme(Some(&participant), &w.school, Draft, false, Read),
+            Decision::NotFound
+        );
+        assert_eq!(
+            programme(None, &w.school, Draft, false, Read),
+            Decision::NotFound
+        );
+        assert_eq!(
+            programme(Some(&trainer), &w.school, Draft, true, Read),
+            Decision::Allow
+        );
+        assert_eq!(
+            programme(Some(&trainer), &w.school, Draft, true, Manage),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            programme(None, &w.school, Published, false, Read),
+            Decision::Allow
+        );
+        assert_eq!(
+            programme(None, &w.school, Published, false, Manage),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            programme(Some(&outsider), &w.school, Published, false, Manage),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            programme(Some(&participant), &w.school, Archived, false, Read),
+            Decision::NotFound
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn owned_records_follow_their_audience() -> Result<(), crate::Invalid> {
+        let w = world()?;
+        let organiser = actor(&[(&w.city, Role::Organiser)]);
+        let outsider = actor(&[(&w.other_city, Role::Organiser)]);
+        for audience in [Audience::Anyone, Audience::SignedIn, Audience::Organisers] {
+            assert_eq!(
+                owned_record(Some(&organiser), &w.school, audience, true),
+                Decision::Allow
+            );
+        }
+        assert_eq!(
+            owned_record(None, &w.city, Audience::Anyone, false),
+            Decision::Allow
+        );
+        assert_eq!(
+            owned_record(None, &w.city, Audience::Anyone, true),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            owned_record(None, &w.city, Audience::SignedIn, false),
+            Decision::NotFound
+        );
+        assert_eq!(
+            owned_record(Some(&outsider), &w.city, Audience::SignedIn, true),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            owned_record(Some(&outsider), &w.city, Audience::Organisers, false),
+            Decision::NotFound
         );
         Ok(())
     }

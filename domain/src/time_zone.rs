@@ -20,6 +20,12 @@ impl TimeZone {
     pub fn tz(&self) -> chrono_tz::Tz {
         self.0
     }
+
+    /// The instant as a local time in this zone, with the offset in force then.
+    pub fn local(&self, t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
+        use chrono::TimeZone as _;
+        self.0.from_utc_datetime(&t.naive_utc()).fixed_offset()
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,135 @@
+//! Sessions: one dated occurrence of a programme's activity.
+
+use chrono::{DateTime, Utc};
+
+use crate::Invalid;
+use crate::organisation::OrganisationPath;
+use crate::policy::Grant;
+use crate::role::Role;
+use crate::vocabulary;
+
+vocabulary!(
+    /// Whether a session will take place.
+    SessionStatus {
+        Scheduled => "scheduled",
+        /// Called off: kept (calendars show it as cancelled), counted nowhere.
+        Cancelled => "cancelled",
+    }
+);
+
+/// The longest a single session may run (a one-week job-shadowing placement fits).
+pub const MAX_SESSION_DAYS: i64 = 31;
+
+/// When a session runs: `ends_at` after `starts_at`, at most 31 days long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionTime {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+impl SessionTime {
+    pub fn new(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Result<Self, Invalid> {
+        if ends_at <= starts_at {
+            return Err(Invalid::new("must be after starts_at"));
+        }
+        if (ends_at - starts_at).num_days() >= MAX_SESSION_DAYS {
+            return Err(Invalid::new(format!(
+                "a session may last at most {MAX_SESSION_DAYS} days"
+            )));
+        }
+        Ok(SessionTime { starts_at, ends_at })
+    }
+
+    pub fn duration_minutes(&self) -> u32 {
+        u32::try_from((self.ends_at - self.starts_at).num_minutes()).unwrap_or(u32::MAX)
+    }
+
+    /// The minutes a session counts for: its duration unless stated, never more, never zero.
+    pub fn credit(&self, requested: Option<i64>) -> Result<u32, Invalid> {
+        let duration = self.duration_minutes();
+        match requested {
+            None if duration == 0 => Err(Invalid::new(
+                "the session is shorter than a minute; state credit_minutes",
+            )),
+            None => Ok(duration),
+            Some(m) => u32::try_from(m)
+                .ok()
+                .filter(|m| (1..=duration).contains(m))
+                .ok_or_else(|| {
+                    Invalid::new(format!(
+                        "must be between 1 and the session's length ({duration} minutes)"
+                    ))
+                }),
+        }
+    }
+}
+
+/// A parallel group's key: 1–100 characters of letters, digits, `-`, `_` or `.`.
+pub fn parallel_group(raw: &str) -> Result<String, Invalid> {
+    let ok = (1..=100).contains(&raw.len())
+        && raw
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(Invalid::new(
+            "must be 1–100 letters, digits, '-', '_' or '.', e.g. day1-afternoon",
+        ))
+    }
+}
+
+/// Whether someone with these grants may teach a programme of the organisation at `programme`:
+/// they hold the trainer role at that organisation, above it or below it.
+pub fn may_teach(grants: &[Grant], programme: &OrganisationPath) -> bool {
+    grants.iter().any(|g| {
+        g.role == Role::Trainer
+            && (programme.contains(g.organisation.id()) || g.organisation.contains(programme.id()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::OrganisationId;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn times_and_credit() -> Result<(), Invalid> {
+        let t = SessionTime::new(
+            at("2026-06-13T09:00:00+02:00"),
+            at("2026-06-13T12:00:00+02:00"),
+        )?;
+        assert_eq!(t.duration_minutes(), 180);
+        assert_eq!(t.credit(None)?, 180);
+        assert_eq!(t.credit(Some(135))?, 135);
+        assert!(t.credit(Some(181)).is_err());
+        assert!(t.credit(Some(0)).is_err());
+        assert!(SessionTime::new(t.ends_at, t.starts_at).is_err());
+        assert!(SessionTime::new(t.starts_at, t.starts_at).is_err());
+        assert!(SessionTime::new(t.starts_at, at("2026-07-20T09:00:00Z")).is_err());
+        assert!(parallel_group("day1-pm").is_ok() && parallel_group("a b").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn trainers_teach_up_and_down_their_tree() -> Result<(), Invalid> {
+        let city = OrganisationPath::root(OrganisationId::new());
+        let centre = city.child(OrganisationId::new())?;
+        let other = OrganisationPath::root(OrganisationId::new());
+        let grant = |path: &OrganisationPath, role| Grant {
+            organisation: path.clone(),
+            role,
+        };
+        assert!(may_teach(&[grant(&city, Role::Trainer)], &centre));
+        assert!(may_teach(&[grant(&centre, Role::Trainer)], &city));
+        assert!(!may_teach(&[grant(&other, Role::Trainer)], &centre));
+        assert!(!may_teach(&[grant(&centre, Role::Participant)], &centre));
+        Ok(())
+    }
+}
