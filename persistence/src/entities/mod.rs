@@ -4,7 +4,15 @@
 pub mod account;
 pub mod api_token;
 pub mod auth_session;
+pub mod funder;
+pub mod grant;
+pub mod grant_allocation;
+pub mod hour_budget_line;
 pub mod membership;
 pub mod organisation;
+pub mod programme;
 pub mod refresh_token;
+pub mod session;
+pub mod session_trainer;
 pub mod sign_in_failure;
+pub mod venue;

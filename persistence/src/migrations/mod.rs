@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_organisations;
 mod m20261122_000002_create_accounts;
 mod m20261122_000003_create_auth;
+mod m20261123_000004_create_catalogue;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_organisations::Migration),
             Box::new(m20261122_000002_create_accounts::Migration),
             Box::new(m20261122_000003_create_auth::Migration),
+            Box::new(m20261123_000004_create_catalogue::Migration),
         ]
     }
 }

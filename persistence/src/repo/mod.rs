@@ -4,9 +4,14 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod auth_sessions;
+pub mod funders;
+pub mod grants;
 pub mod memberships;
 pub mod organisations;
+pub mod programmes;
+pub mod sessions;
 pub mod sign_in_failures;
+pub mod venues;
 
 /// The outcome of a versioned update (`If-Match`).
 pub enum Updated<T> {
@@ -50,4 +55,43 @@ pub(crate) fn into_page<T>(
         None
     };
     crate::Page { items, next_after }
+}
+
+/// Rows whose organisation path lies under any of `roots` (none: no rows).
+pub(crate) fn under_any<C: ColumnTrait>(
+    path: C,
+    roots: &[kompetens_domain::ids::OrganisationId],
+) -> sea_orm::Condition {
+    use sea_orm::sea_query::Expr;
+    let mut condition = sea_orm::Condition::any();
+    for id in roots {
+        // Every organisation at or below `id` has `/id/` in its path.
+        condition = condition.add(path.contains(format!("/{id}/")));
+    }
+    if roots.is_empty() {
+        condition = condition.add(Expr::value(false));
+    }
+    condition
+}
+
+/// Decodes a JSON text column written by this crate.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    raw: &str,
+) -> Result<T, crate::StoreError> {
+    serde_json::from_str(raw).map_err(|e| crate::error::corrupt(what, e))
+}
+
+/// `LOWER(column) LIKE '%text%'`, with `text` already lower-cased and its wildcards escaped.
+pub(crate) fn lower_contains<C: ColumnTrait>(
+    column: C,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Expr::expr(Func::lower(Expr::col(column)))
+        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }

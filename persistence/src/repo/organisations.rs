@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Updated, into_page, page_query};
+use super::{Updated, into_page, page_query, under_any};
 use crate::Page;
 use crate::entities::organisation::{ActiveModel, Column, Entity, Model};
 use crate::error::{StoreError, corrupt};
@@ -115,18 +115,12 @@ pub async fn list(
 ) -> Result<Page<Organisation>, StoreError> {
     let mut query = Entity::find();
     if let Visibility::Some { subtrees, single } = visibility {
-        let mut visible = Condition::any();
-        for id in subtrees {
-            // Every organisation at or below `id` has `/id/` in its path.
-            visible = visible.add(Column::Path.contains(format!("/{id}/")));
-        }
-        for id in single {
-            visible = visible.add(Column::Id.eq(id.as_uuid()));
-        }
-        if subtrees.is_empty() && single.is_empty() {
-            visible = visible.add(Expr::value(false));
-        }
-        query = query.filter(visible);
+        let ids: Vec<Uuid> = single.iter().map(|id| id.as_uuid()).collect();
+        query = query.filter(
+            Condition::any()
+                .add(under_any(Column::Path, subtrees))
+                .add(Column::Id.is_in(ids)),
+        );
     }
     if let Some(parent) = parent {
         query = query.filter(Column::ParentId.eq(parent.as_uuid()));

@@ -1,0 +1,16 @@
+//! The `grant_allocations` table: which grants fund which programmes.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "grant_allocations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub grant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub programme_id: Uuid,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

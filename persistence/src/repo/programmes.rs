@@ -1,0 +1,441 @@
+//! Programmes and their hour budgets.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kompetens_domain::email::Email;
+use kompetens_domain::hour_budget::{ActivityType, BudgetLine, HourBudget};
+use kompetens_domain::ids::{AccountId, OrganisationId, ProgrammeId};
+use kompetens_domain::locale::Locale;
+use kompetens_domain::money::{Currency, Money};
+use kompetens_domain::organisation::OrganisationPath;
+use kompetens_domain::programme::{
+    CompletionRule, Eligibility, Period, ProgrammeKind, ProgrammeStatus, RegistrationPolicy,
+    RegistrationWindow,
+};
+use kompetens_domain::role::JobRole;
+use kompetens_domain::text::LocalizedText;
+use kompetens_domain::time_zone::TimeZone;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{from_json, into_page, page_query, under_any};
+use crate::Page;
+use crate::entities::programme::{ActiveModel, Column, Entity, Model};
+use crate::entities::{hour_budget_line, session, session_trainer};
+use crate::error::{StoreError, corrupt};
+
+/// Who answers questions about a programme.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Programme {
+    pub id: ProgrammeId,
+    pub organisation_id: OrganisationId,
+    pub organisation_path: OrganisationPath,
+    pub status: ProgrammeStatus,
+    pub kind: ProgrammeKind,
+    pub title: LocalizedText,
+    pub summary: Option<LocalizedText>,
+    pub description: Option<LocalizedText>,
+    pub period: Period,
+    pub time_zone: TimeZone,
+    pub languages: Vec<Locale>,
+    pub target_audience: Option<LocalizedText>,
+    /// `None`: unlimited.
+    pub capacity: Option<u32>,
+    pub registration_policy: RegistrationPolicy,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    pub eligibility: Eligibility,
+    pub completion_rule: CompletionRule,
+    pub contact: Contact,
+    /// `None`: free for participants.
+    pub fee: Option<Money>,
+    pub confirmed_count: u32,
+    pub waitlist_count: u32,
+    pub published_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Programme {
+    /// The registration window, once both ends are set.
+    pub fn window(&self) -> Option<RegistrationWindow> {
+        match (self.registration_opens_at, self.registration_closes_at) {
+            (Some(opens), Some(closes)) => RegistrationWindow::new(opens, closes).ok(),
+            _ => None,
+        }
+    }
+}
+
+fn text_to_json(text: &LocalizedText) -> String {
+    serde_json::to_string(text.entries()).unwrap_or_else(|_| "{}".to_string())
+}
+
+fn text_from_json(what: &str, raw: &str) -> Result<LocalizedText, StoreError> {
+    let map: BTreeMap<String, String> = from_json(what, raw)?;
+    LocalizedText::parse(
+        map.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        usize::MAX,
+    )
+    .map_err(|e| corrupt(what, e.1))
+}
+
+fn optional_text(what: &str, raw: Option<&str>) -> Result<Option<LocalizedText>, StoreError> {
+    raw.map(|r| text_from_json(what, r)).transpose()
+}
+
+/// `,pl,en,`: each tag framed by commas so that a LIKE on `,pl,` never matches `,pl-x,`.
+fn encode_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::from(",");
+    for item in items {
+        out.push_str(item);
+        out.push(',');
+    }
+    out
+}
+
+fn decode_list(raw: &str) -> impl Iterator<Item = &str> {
+    raw.split(',').filter(|s| !s.is_empty())
+}
+
+impl TryFrom<Model> for Programme {
+    type Error = StoreError;
+
+    fn try_from(m: Model) -> Result<Self, StoreError> {
+        let per_activity: BTreeMap<ActivityType, u8> = match m.completion_per_activity.as_deref() {
+            Some(raw) => from_json("programmes.completion_per_activity", raw)?,
+            None => BTreeMap::new(),
+        };
+        let fee = match (m.fee_amount_minor, m.fee_currency.as_deref()) {
+            (Some(amount), Some(currency)) => Some(
+                Currency::parse(currency)
+                    .and_then(|c| Money::new(amount, c))
+                    .map_err(|e| corrupt("programmes.fee", e))?,
+            ),
+            _ => None,
+        };
+        Ok(Programme {
+            id: m.id.into(),
+            organisation_id: m.organisation_id.into(),
+            organisation_path: OrganisationPath::decode(&m.organisation_path)
+                .map_err(|e| corrupt("programmes.organisation_path", e))?,
+            status: ProgrammeStatus::parse(&m.status)
+                .map_err(|e| corrupt("programmes.status", e))?,
+            kind: ProgrammeKind::parse(&m.kind).map_err(|e| corrupt("programmes.kind", e))?,
+            title: text_from_json("programmes.title", &m.title)?,
+            summary: optional_text("programmes.summary", m.summary.as_deref())?,
+            description: optional_text("programmes.description", m.description.as_deref())?,
+            period: Period::new(m.starts_on, m.ends_on)
+                .map_err(|e| corrupt("programmes.ends_on", e))?,
+            time_zone: TimeZone::parse(&m.time_zone)
+                .map_err(|e| corrupt("programmes.time_zone", e))?,
+            languages: decode_list(&m.languages)
+                .map(Locale::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| corrupt("programmes.languages", e))?,
+            target_audience: optional_text(
+                "programmes.target_audience",
+                m.target_audience.as_deref(),
+            )?,
+            capacity: m
+                .capacity
+                .map(u32::try_from)
+                .transpose()
+                .map_err(|e| corrupt("programmes.capacity", e))?,
+            registration_policy: RegistrationPolicy::parse(&m.registration_policy)
+                .map_err(|e| corrupt("programmes.registration_policy", e))?,
+            registration_opens_at: m.registration_opens_at,
+            registration_closes_at: m.registration_closes_at,
+            eligibility: Eligibility {
+                workplace_within: m.eligible_workplace_id.map(Into::into),
+                job_roles: decode_list(m.eligible_job_roles.as_deref().unwrap_or_default())
+                    .map(JobRole::parse)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| corrupt("programmes.eligible_job_roles", e))?,
+            },
+            completion_rule: CompletionRule {
+                min_attended_percent: u8::try_from(m.completion_min_percent)
+                    .map_err(|e| corrupt("programmes.completion_min_percent", e))?,
+                per_activity_type: per_activity,
+            },
+            contact: Contact {
+                name: m.contact_name,
+                email: m
+                    .contact_email
+                    .as_deref()
+                    .map(Email::parse)
+                    .transpose()
+                    .map_err(|e| corrupt("programmes.contact_email", e))?,
+                phone: m.contact_phone,
+            },
+            fee,
+            confirmed_count: u32::try_from(m.confirmed_count).unwrap_or(0),
+            waitlist_count: u32::try_from(m.waitlist_count).unwrap_or(0),
+            published_at: m.published_at,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
+    }
+}
+
+fn active(p: &Programme) -> ActiveModel {
+    ActiveModel {
+        id: Set(p.id.as_uuid()),
+        organisation_id: Set(p.organisation_id.as_uuid()),
+        organisation_path: Set(p.organisation_path.encode()),
+        status: Set(p.status.as_str().to_string()),
+        kind: Set(p.kind.as_str().to_string()),
+        title: Set(text_to_json(&p.title)),
+        title_search: Set(p.title.search_key()),
+        summary: Set(p.summary.as_ref().map(text_to_json)),
+        description: Set(p.description.as_ref().map(text_to_json)),
+        starts_on: Set(p.period.starts_on()),
+        ends_on: Set(p.period.ends_on()),
+        time_zone: Set(p.time_zone.name().to_string()),
+        languages: Set(encode_list(p.languages.iter().map(Locale::as_str))),
+        target_audience: Set(p.target_audience.as_ref().map(text_to_json)),
+        capacity: Set(p.capacity.and_then(|c| i32::try_from(c).ok())),
+        registration_policy: Set(p.registration_policy.as_str().to_string()),
+        registration_opens_at: Set(p.registration_opens_at),
+        registration_closes_at: Set(p.registration_closes_at),
+        eligible_workplace_id: Set(p.eligibility.workplace_within.map(|o| o.as_uuid())),
+        eligible_job_roles: Set((!p.eligibility.job_roles.is_empty())
+            .then(|| encode_list(p.eligibility.job_roles.iter().map(JobRole::as_str)))),
+        completion_min_percent: Set(i16::from(p.completion_rule.min_attended_percent)),
+        completion_per_activity: Set((!p.completion_rule.per_activity_type.is_empty()).then(
+            || {
+                serde_json::to_string(&p.completion_rule.per_activity_type)
+                    .unwrap_or_else(|_| "{}".to_string())
+            },
+        )),
+        contact_name: Set(p.contact.name.clone()),
+        contact_email: Set(p.contact.email.as_ref().map(|e| e.as_str().to_string())),
+        contact_phone: Set(p.contact.phone.clone()),
+        fee_amount_minor: Set(p.fee.map(|f| f.amount_minor())),
+        fee_currency: Set(p.fee.map(|f| f.currency().code().to_string())),
+        confirmed_count: Set(i32::try_from(p.confirmed_count).unwrap_or(i32::MAX)),
+        waitlist_count: Set(i32::try_from(p.waitlist_count).unwrap_or(i32::MAX)),
+        published_at: Set(p.published_at),
+        version: Set(p.version),
+        created_at: Set(p.created_at),
+        updated_at: Set(p.updated_at),
+    }
+}
+
+pub async fn insert(conn: &impl ConnectionTrait, programme: &Programme) -> Result<(), StoreError> {
+    active(programme).insert(conn).await?;
+    Ok(())
+}
+
+/// Writes the programme's own fields back. The seat counters are left alone: only the
+/// registration transactions move them, under their own conditional updates.
+pub async fn save(conn: &impl ConnectionTrait, programme: &Programme) -> Result<(), StoreError> {
+    let mut model = active(programme);
+    model.confirmed_count = sea_orm::ActiveValue::NotSet;
+    model.waitlist_count = sea_orm::ActiveValue::NotSet;
+    model.update(conn).await?;
+    Ok(())
+}
+
+/// Reads a programme; with `lock`, holds its row until the transaction ends (PostgreSQL
+/// `FOR UPDATE`; on SQLite the IMMEDIATE write transaction already excludes other writers).
+/// Every change to a programme's sessions or budget takes this lock first, so two concurrent
+/// session writes cannot both fit into the last minutes of a budget line.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    id: ProgrammeId,
+    lock: bool,
+) -> Result<Option<Programme>, StoreError> {
+    let mut query = Entity::find_by_id(id.as_uuid());
+    if lock {
+        query = query.lock_exclusive();
+    }
+    query.one(conn).await?.map(Programme::try_from).transpose()
+}
+
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    ids: &[ProgrammeId],
+) -> Result<Vec<Programme>, StoreError> {
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(Programme::try_from)
+        .collect()
+}
+
+/// Which programmes a caller may see in lists (see `policy::programme`).
+#[derive(Debug, Clone)]
+pub enum ProgrammeScope {
+    Everything,
+    /// Public programmes, plus everything under these organisations, plus the programmes this
+    /// account teaches in.
+    Some {
+        subtrees: Vec<OrganisationId>,
+        teacher: Option<AccountId>,
+    },
+}
+
+#[derive(Debug, Default)]
+pub struct ProgrammeFilter {
+    pub organisation_within: Option<OrganisationId>,
+    pub status: Option<ProgrammeStatus>,
+    pub kind: Option<ProgrammeKind>,
+    /// Programmes running on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Programmes running on or before this date.
+    pub to: Option<NaiveDate>,
+    pub language: Option<Locale>,
+    /// Lower-cased text a title (in any language) must contain.
+    pub title_contains: Option<String>,
+    /// Published and with the registration window open at this instant.
+    pub open_at: Option<DateTime<Utc>>,
+}
+
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    scope: &ProgrammeScope,
+    filter: &ProgrammeFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Page<Programme>, StoreError> {
+    let mut query = Entity::find();
+    if let ProgrammeScope::Some { subtrees, teacher } = scope {
+        let mut visible = Condition::any()
+            .add(Column::Status.is_in([
+                ProgrammeStatus::Published.as_str(),
+                ProgrammeStatus::Closed.as_str(),
+            ]))
+            .add(under_any(Column::OrganisationPath, subtrees));
+        if let Some(teacher) = teacher {
+            visible = visible.add(Column::Id.in_subquery(taught_by(*teacher)));
+        }
+        query = query.filter(visible);
+    }
+    if let Some(root) = filter.organisation_within {
+        query = query.filter(under_any(Column::OrganisationPath, &[root]));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(Column::Status.eq(status.as_str()));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(Column::EndsOn.gte(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(Column::StartsOn.lte(to));
+    }
+    if let Some(language) = &filter.language {
+        query = query.filter(Column::Languages.contains(format!(",{},", language.as_str())));
+    }
+    if let Some(text) = &filter.title_contains {
+        // `title_search` is stored lower-cased (Unicode-aware, by Rust), so a plain LIKE
+        // matches case-insensitively on both databases, Polish and Swedish letters included.
+        query = query.filter(Column::TitleSearch.contains(text));
+    }
+    if let Some(now) = filter.open_at {
+        query = query
+            .filter(Column::Status.eq(ProgrammeStatus::Published.as_str()))
+            .filter(Column::RegistrationOpensAt.lte(now))
+            .filter(Column::RegistrationClosesAt.gt(now));
+    }
+    let rows = page_query(query, Column::Id, after, limit)
+        .all(conn)
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(Programme::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(into_page(items, limit, |p| p.id.as_uuid()))
+}
+
+/// The programmes with a session this account teaches.
+fn taught_by(teacher: AccountId) -> sea_orm::sea_query::SelectStatement {
+    let sessions_taught = Query::select()
+        .column(session_trainer::Column::SessionId)
+        .from(session_trainer::Entity)
+        .and_where(session_trainer::Column::AccountId.eq(teacher.as_uuid()))
+        .to_owned();
+    Query::select()
+        .column(session::Column::ProgrammeId)
+        .from(session::Entity)
+        .and_where(session::Column::Id.in_subquery(sessions_taught))
+        .to_owned()
+}
+
+/// Whether the account teaches at least one session of the programme.
+pub async fn is_taught_by(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+    teacher: AccountId,
+) -> Result<bool, StoreError> {
+    let found = Entity::find()
+        .filter(Column::Id.eq(programme.as_uuid()))
+        .filter(Column::Id.in_subquery(taught_by(teacher)))
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+pub async fn budget(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+) -> Result<HourBudget, StoreError> {
+    let lines = hour_budget_line::Entity::find()
+        .filter(hour_budget_line::Column::ProgrammeId.eq(programme.as_uuid()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| {
+            Ok(BudgetLine {
+                activity_type: ActivityType::parse(&l.activity_type)
+                    .map_err(|e| corrupt("hour_budget_lines.activity_type", e))?,
+                planned_minutes: u32::try_from(l.planned_minutes)
+                    .map_err(|e| corrupt("hour_budget_lines.planned_minutes", e))?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    HourBudget::parse(&lines).map_err(|e| corrupt("hour_budget_lines", e.1))
+}
+
+/// Replaces a programme's hour budget.
+pub async fn replace_budget(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+    budget: &HourBudget,
+) -> Result<(), StoreError> {
+    hour_budget_line::Entity::delete_many()
+        .filter(hour_budget_line::Column::ProgrammeId.eq(programme.as_uuid()))
+        .exec(conn)
+        .await?;
+    if budget.is_empty() {
+        return Ok(());
+    }
+    hour_budget_line::Entity::insert_many(budget.lines().map(|line| {
+        hour_budget_line::ActiveModel {
+            programme_id: Set(programme.as_uuid()),
+            activity_type: Set(line.activity_type.as_str().to_string()),
+            planned_minutes: Set(i32::try_from(line.planned_minutes).unwrap_or(i32::MAX)),
+        }
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}

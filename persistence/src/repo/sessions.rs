@@ -1,0 +1,309 @@
+//! Sessions and the trainers who teach them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use kompetens_domain::hour_budget::{ActivityType, SessionMinutes};
+use kompetens_domain::ids::{AccountId, ProgrammeId, SessionId, VenueId};
+use kompetens_domain::locale::Locale;
+use kompetens_domain::session::{SessionStatus, SessionTime};
+use kompetens_domain::text::LocalizedText;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Set,
+};
+use uuid::Uuid;
+
+use super::from_json;
+use crate::Page;
+use crate::entities::session::{ActiveModel, Column, Entity, Model};
+use crate::entities::session_trainer;
+use crate::error::{StoreError, corrupt};
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: SessionId,
+    pub programme_id: ProgrammeId,
+    pub title: LocalizedText,
+    pub activity_type: ActivityType,
+    pub time: SessionTime,
+    pub venue_id: Option<VenueId>,
+    pub online_url: Option<String>,
+    pub trainer_ids: Vec<AccountId>,
+    pub capacity: Option<u32>,
+    pub language: Option<Locale>,
+    pub credit_minutes: u32,
+    pub parallel_group: Option<String>,
+    pub status: SessionStatus,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Session {
+    /// What the hour budget counts of this session; cancelled sessions count nothing.
+    pub fn minutes(&self, now: DateTime<Utc>) -> Option<SessionMinutes> {
+        (self.status == SessionStatus::Scheduled).then(|| SessionMinutes {
+            activity_type: self.activity_type,
+            parallel_group: self.parallel_group.clone(),
+            credit_minutes: self.credit_minutes,
+            // Until attendance is recorded, a session counts as delivered once it has ended.
+            delivered: self.time.ends_at <= now,
+        })
+    }
+}
+
+fn from_model(m: Model, trainer_ids: Vec<AccountId>) -> Result<Session, StoreError> {
+    let title: BTreeMap<String, String> = from_json("sessions.title", &m.title)?;
+    Ok(Session {
+        id: m.id.into(),
+        programme_id: m.programme_id.into(),
+        title: LocalizedText::parse(
+            title.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            usize::MAX,
+        )
+        .map_err(|e| corrupt("sessions.title", e.1))?,
+        activity_type: ActivityType::parse(&m.activity_type)
+            .map_err(|e| corrupt("sessions.activity_type", e))?,
+        time: SessionTime::new(m.starts_at, m.ends_at)
+            .map_err(|e| corrupt("sessions.ends_at", e))?,
+        venue_id: m.venue_id.map(Into::into),
+        online_url: m.online_url,
+        trainer_ids,
+        capacity: m
+            .capacity
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|e| corrupt("sessions.capacity", e))?,
+        language: m
+            .language
+            .as_deref()
+            .map(Locale::parse)
+            .transpose()
+            .map_err(|e| corrupt("sessions.language", e))?,
+        credit_minutes: u32::try_from(m.credit_minutes)
+            .map_err(|e| corrupt("sessions.credit_minutes", e))?,
+        parallel_group: m.parallel_group,
+        status: SessionStatus::parse(&m.status).map_err(|e| corrupt("sessions.status", e))?,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn active(s: &Session) -> ActiveModel {
+    ActiveModel {
+        id: Set(s.id.as_uuid()),
+        programme_id: Set(s.programme_id.as_uuid()),
+        title: Set(serde_json::to_string(s.title.entries()).unwrap_or_else(|_| "{}".into())),
+        activity_type: Set(s.activity_type.as_str().to_string()),
+        starts_at: Set(s.time.starts_at),
+        ends_at: Set(s.time.ends_at),
+        venue_id: Set(s.venue_id.map(|v| v.as_uuid())),
+        online_url: Set(s.online_url.clone()),
+        capacity: Set(s.capacity.and_then(|c| i32::try_from(c).ok())),
+        language: Set(s.language.as_ref().map(|l| l.as_str().to_string())),
+        credit_minutes: Set(i32::try_from(s.credit_minutes).unwrap_or(i32::MAX)),
+        parallel_group: Set(s.parallel_group.clone()),
+        status: Set(s.status.as_str().to_string()),
+        version: Set(s.version),
+        created_at: Set(s.created_at),
+        updated_at: Set(s.updated_at),
+    }
+}
+
+async fn write_trainers(conn: &impl ConnectionTrait, s: &Session) -> Result<(), StoreError> {
+    session_trainer::Entity::delete_many()
+        .filter(session_trainer::Column::SessionId.eq(s.id.as_uuid()))
+        .exec(conn)
+        .await?;
+    if s.trainer_ids.is_empty() {
+        return Ok(());
+    }
+    session_trainer::Entity::insert_many(s.trainer_ids.iter().map(|t| {
+        session_trainer::ActiveModel {
+            session_id: Set(s.id.as_uuid()),
+            account_id: Set(t.as_uuid()),
+        }
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert(conn: &impl ConnectionTrait, session: &Session) -> Result<(), StoreError> {
+    active(session).insert(conn).await?;
+    write_trainers(conn, session).await
+}
+
+pub async fn save(conn: &impl ConnectionTrait, session: &Session) -> Result<(), StoreError> {
+    active(session).update(conn).await?;
+    write_trainers(conn, session).await
+}
+
+pub async fn delete(conn: &impl ConnectionTrait, id: SessionId) -> Result<(), StoreError> {
+    Entity::delete_by_id(id.as_uuid()).exec(conn).await?;
+    Ok(())
+}
+
+/// Loads the trainers of the given rows and builds the sessions.
+async fn with_trainers(
+    conn: &impl ConnectionTrait,
+    rows: Vec<Model>,
+) -> Result<Vec<Session>, StoreError> {
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    let mut trainers: BTreeMap<Uuid, Vec<AccountId>> = BTreeMap::new();
+    if !ids.is_empty() {
+        for row in session_trainer::Entity::find()
+            .filter(session_trainer::Column::SessionId.is_in(ids))
+            .order_by_asc(session_trainer::Column::AccountId)
+            .all(conn)
+            .await?
+        {
+            trainers
+                .entry(row.session_id)
+                .or_default()
+                .push(row.account_id.into());
+        }
+    }
+    rows.into_iter()
+        .map(|m| {
+            let t = trainers.remove(&m.id).unwrap_or_default();
+            from_model(m, t)
+        })
+        .collect()
+}
+
+/// Reads a session (the programme's lock, not the session's, guards changes to it).
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    id: SessionId,
+) -> Result<Option<Session>, StoreError> {
+    let Some(row) = Entity::find_by_id(id.as_uuid()).one(conn).await? else {
+        return Ok(None);
+    };
+    Ok(with_trainers(conn, vec![row]).await?.pop())
+}
+
+/// Every session of a programme, in order of start.
+pub async fn all_for_programme(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+) -> Result<Vec<Session>, StoreError> {
+    let rows = Entity::find()
+        .filter(Column::ProgrammeId.eq(programme.as_uuid()))
+        .order_by_asc(Column::StartsAt)
+        .order_by_asc(Column::Id)
+        .all(conn)
+        .await?;
+    with_trainers(conn, rows).await
+}
+
+pub async fn count_scheduled(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait;
+    Ok(Entity::find()
+        .filter(Column::ProgrammeId.eq(programme.as_uuid()))
+        .filter(Column::Status.eq(SessionStatus::Scheduled.as_str()))
+        .count(conn)
+        .await?)
+}
+
+/// Keyset pagination in order of start: after the session `after`, `limit` more.
+async fn page_by_start(
+    conn: &impl ConnectionTrait,
+    query: Select<Entity>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Page<Session>, StoreError> {
+    let mut query = query;
+    if let Some(after) = after {
+        // The cursor names the last session of the previous page; continue from its start.
+        let Some(last) = Entity::find_by_id(after).one(conn).await? else {
+            return Ok(Page {
+                items: Vec::new(),
+                next_after: None,
+            });
+        };
+        query = query.filter(
+            Condition::any()
+                .add(Column::StartsAt.gt(last.starts_at))
+                .add(
+                    Condition::all()
+                        .add(Column::StartsAt.eq(last.starts_at))
+                        .add(Column::Id.gt(after)),
+                ),
+        );
+    }
+    let rows = query
+        .order_by_asc(Column::StartsAt)
+        .order_by_asc(Column::Id)
+        .limit(limit + 1)
+        .all(conn)
+        .await?;
+    let items = with_trainers(conn, rows).await?;
+    Ok(super::into_page(items, limit, |s| s.id.as_uuid()))
+}
+
+#[derive(Debug, Default)]
+pub struct SessionFilter {
+    pub activity_type: Option<ActivityType>,
+    pub venue_id: Option<VenueId>,
+    /// Sessions starting at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Sessions starting before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn filtered(mut query: Select<Entity>, filter: &SessionFilter) -> Select<Entity> {
+    if let Some(a) = filter.activity_type {
+        query = query.filter(Column::ActivityType.eq(a.as_str()));
+    }
+    if let Some(v) = filter.venue_id {
+        query = query.filter(Column::VenueId.eq(v.as_uuid()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(Column::StartsAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(Column::StartsAt.lt(to));
+    }
+    query
+}
+
+pub async fn list_for_programme(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+    filter: &SessionFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Page<Session>, StoreError> {
+    let query = filtered(
+        Entity::find().filter(Column::ProgrammeId.eq(programme.as_uuid())),
+        filter,
+    );
+    page_by_start(conn, query, after, limit).await
+}
+
+/// The sessions an account teaches, in order of start.
+pub async fn list_for_trainer(
+    conn: &impl ConnectionTrait,
+    trainer: AccountId,
+    filter: &SessionFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Page<Session>, StoreError> {
+    let taught = Query::select()
+        .column(session_trainer::Column::SessionId)
+        .from(session_trainer::Entity)
+        .and_where(session_trainer::Column::AccountId.eq(trainer.as_uuid()))
+        .to_owned();
+    let query = filtered(
+        Entity::find().filter(Column::Id.in_subquery(taught)),
+        filter,
+    );
+    page_by_start(conn, query, after, limit).await
+}
