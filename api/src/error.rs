@@ -110,6 +110,13 @@ pub enum ApiError {
         detail: String,
         existing: Option<String>,
     },
+    /// 409: the resource is not in a state that allows this; `errors` says what to put right.
+    #[error("conflict: {detail}")]
+    ConflictWith {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// 412: `If-Match` names a version that is no longer current.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -142,7 +149,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
-            ApiError::Conflict { code, .. } => code,
+            ApiError::Conflict { code, .. } | ApiError::ConflictWith { code, .. } => code,
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
@@ -190,7 +197,9 @@ impl ApiError {
             ApiError::InvalidCredentials => "the e-mail or password is wrong".to_string(),
             ApiError::NotFound => "no such resource".to_string(),
             ApiError::MethodNotAllowed { allow } => format!("allowed methods: {}", allow.join(", ")),
-            ApiError::Conflict { detail, .. } => detail.clone(),
+            ApiError::Conflict { detail, .. } | ApiError::ConflictWith { detail, .. } => {
+                detail.clone()
+            }
             ApiError::PreconditionFailed => "the resource has changed since you read it: GET it again and retry with its new ETag".to_string(),
             ApiError::PayloadTooLarge { limit } => format!("the body must be at most {limit} bytes"),
             ApiError::UnsupportedMediaType => "send the body as application/json".to_string(),
@@ -226,6 +235,36 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         409,
         "The account already holds this role here",
     ),
+    (
+        "programme-incomplete",
+        409,
+        "The programme is not ready to be published",
+    ),
+    (
+        "hour-budget-exceeded",
+        409,
+        "The sessions would exceed the hour budget",
+    ),
+    (
+        "invalid-status-transition",
+        409,
+        "The resource cannot move to that status",
+    ),
+    (
+        "programme-archived",
+        409,
+        "The programme is archived and can no longer change",
+    ),
+    (
+        "sessions-outside-period",
+        409,
+        "Sessions would fall outside the programme's dates",
+    ),
+    (
+        "session-has-started",
+        409,
+        "The session has already started",
+    ),
     ("precondition-failed", 412, "The resource has changed"),
     ("payload-too-large", 413, "The body is too large"),
     ("unsupported-media-type", 415, "Unsupported media type"),
@@ -252,7 +291,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::ConflictWith { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -273,7 +312,9 @@ impl ResponseError for ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             errors: match self {
-                ApiError::Validation(errors) => Some(errors.clone()),
+                ApiError::Validation(errors) | ApiError::ConflictWith { errors, .. } => {
+                    Some(errors.clone())
+                }
                 _ => None,
             },
             existing: match self {

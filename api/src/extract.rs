@@ -130,18 +130,41 @@ pub struct Fields {
 /// Converts one JSON value; the error text is shown to the caller under the field's pointer.
 pub type Reader<T> = fn(&Value) -> Result<T, String>;
 
+/// What a nested reader returns on failure: each problem with a pointer relative to the value
+/// it read (`""` for the value itself, `/pl` for one of its members).
+pub type Problems = Vec<FieldError>;
+
+fn one(detail: String) -> Problems {
+    vec![FieldError::at("", detail)]
+}
+
 impl Fields {
+    /// Starts reading a nested object (for readers of structured members).
+    pub fn of(value: &Value) -> Result<Fields, Problems> {
+        match value {
+            Value::Object(members) => Ok(Fields {
+                members: members.clone(),
+                errors: Vec::new(),
+                read: BTreeSet::new(),
+            }),
+            _ => Err(one("must be an object".into())),
+        }
+    }
+
     fn take(&mut self, name: &str) -> Option<&Value> {
         self.read.insert(name.to_string());
         self.members.get(name)
     }
 
-    fn record<T>(&mut self, name: &str, result: Result<T, String>) -> Option<T> {
+    fn record<T>(&mut self, name: &str, result: Result<T, Problems>) -> Option<T> {
         match result {
             Ok(v) => Some(v),
-            Err(detail) => {
-                self.errors
-                    .push(FieldError::at(format!("/{}", escape_pointer(name)), detail));
+            Err(problems) => {
+                let prefix = format!("/{}", escape_pointer(name));
+                for problem in problems {
+                    let pointer = format!("{prefix}{}", problem.pointer.unwrap_or_default());
+                    self.errors.push(FieldError::at(pointer, problem.detail));
+                }
                 None
             }
         }
@@ -153,8 +176,17 @@ impl Fields {
         name: &str,
         read: impl FnOnce(&Value) -> Result<T, String>,
     ) -> Option<T> {
+        self.required_with(name, |v| read(v).map_err(one))
+    }
+
+    /// Like `required`, with a reader that locates problems inside the value.
+    pub fn required_with<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&Value) -> Result<T, Problems>,
+    ) -> Option<T> {
         let result = match self.take(name) {
-            None | Some(Value::Null) => Err("is required".to_string()),
+            None | Some(Value::Null) => Err(one("is required".to_string())),
             Some(value) => read(value),
         };
         self.record(name, result)
@@ -165,6 +197,15 @@ impl Fields {
         &mut self,
         name: &str,
         read: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
+        self.optional_with(name, |v| read(v).map_err(one))
+    }
+
+    /// Like `optional`, with a reader that locates problems inside the value.
+    pub fn optional_with<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&Value) -> Result<T, Problems>,
     ) -> Option<T> {
         let result = match self.take(name) {
             None | Some(Value::Null) => return None,
@@ -178,6 +219,15 @@ impl Fields {
         &mut self,
         name: &str,
         read: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Patch<T> {
+        self.patch_with(name, |v| read(v).map_err(one))
+    }
+
+    /// Like `patch`, with a reader that locates problems inside the value.
+    pub fn patch_with<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&Value) -> Result<T, Problems>,
     ) -> Patch<T> {
         let result = match self.take(name) {
             None => return Patch::Absent,
@@ -194,16 +244,40 @@ impl Fields {
         name: &str,
         read: impl FnOnce(&Value) -> Result<T, String>,
     ) -> Option<T> {
+        self.patch_required_with(name, |v| read(v).map_err(one))
+    }
+
+    /// Like `patch_required`, with a reader that locates problems inside the value.
+    pub fn patch_required_with<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&Value) -> Result<T, Problems>,
+    ) -> Option<T> {
         let result = match self.take(name) {
             None => return None,
-            Some(Value::Null) => Err("may not be null".to_string()),
+            Some(Value::Null) => Err(one("may not be null".to_string())),
             Some(value) => read(value),
         };
         self.record(name, result)
     }
 
+    /// Whether the member was sent at all (even as `null`).
+    pub fn contains(&self, name: &str) -> bool {
+        self.members.contains_key(name)
+    }
+
+    /// Records a problem found after reading, e.g. between two members.
+    pub fn reject(&mut self, pointer: &str, detail: impl Into<String>) {
+        self.errors.push(FieldError::at(pointer, detail));
+    }
+
     /// Ends reading: unknown members are errors too (a typo should not be silently ignored).
-    pub fn finish(mut self) -> Result<(), ApiError> {
+    pub fn finish(self) -> Result<(), ApiError> {
+        self.done().map_err(ApiError::Validation)
+    }
+
+    /// Ends reading a nested object, handing its problems to the enclosing reader.
+    pub fn done(mut self) -> Result<(), Problems> {
         for name in self.members.keys() {
             if !self.read.contains(name) {
                 self.errors.push(FieldError::at(
@@ -215,7 +289,7 @@ impl Fields {
         if self.errors.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Validation(self.errors))
+            Err(self.errors)
         }
     }
 
@@ -243,8 +317,8 @@ pub mod read {
 
     /// A string, then parsed by a domain constructor.
     pub fn parsed<T>(
-        parse: impl FnOnce(&str) -> Result<T, Invalid>,
-    ) -> impl FnOnce(&Value) -> Result<T, String> {
+        parse: impl Fn(&str) -> Result<T, Invalid>,
+    ) -> impl Fn(&Value) -> Result<T, String> {
         move |value| {
             let text = value
                 .as_str()
@@ -264,6 +338,120 @@ pub mod read {
         value
             .as_bool()
             .ok_or_else(|| "must be true or false".to_string())
+    }
+
+    /// An integer, then checked by a domain constructor.
+    pub fn int<T>(
+        check: impl FnOnce(i64) -> Result<T, Invalid>,
+    ) -> impl FnOnce(&Value) -> Result<T, String> {
+        move |value| {
+            let n = value
+                .as_i64()
+                .ok_or_else(|| "must be a whole number".to_string())?;
+            check(n).map_err(|e| e.0)
+        }
+    }
+
+    pub fn number(value: &Value) -> Result<f64, String> {
+        value.as_f64().ok_or_else(|| "must be a number".to_string())
+    }
+
+    /// A calendar date, `YYYY-MM-DD`.
+    pub fn date(value: &Value) -> Result<chrono::NaiveDate, String> {
+        value
+            .as_str()
+            .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .ok_or_else(|| "must be a date, YYYY-MM-DD".to_string())
+    }
+
+    /// Multilingual text: `{"pl": "…", "en": "…"}`, each entry at most `max` characters.
+    pub fn localized(
+        max: usize,
+    ) -> impl FnOnce(&Value) -> Result<kompetens_domain::text::LocalizedText, Problems> {
+        move |value| {
+            let Value::Object(map) = value else {
+                return Err(one(
+                    "must be an object of language tags to text, e.g. {\"pl\": \"…\"}".into(),
+                ));
+            };
+            let mut problems = Vec::new();
+            let mut entries = Vec::new();
+            for (tag, text) in map {
+                match text.as_str() {
+                    Some(t) => entries.push((tag.as_str(), t)),
+                    None => problems.push(FieldError::at(
+                        format!("/{}", escape_pointer(tag)),
+                        "must be a string",
+                    )),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(problems);
+            }
+            kompetens_domain::text::LocalizedText::parse(entries, max).map_err(|(tag, e)| {
+                vec![FieldError::at(
+                    tag.map(|t| format!("/{}", escape_pointer(&t)))
+                        .unwrap_or_default(),
+                    e.0,
+                )]
+            })
+        }
+    }
+
+    /// A JSON array, each item read by `item`; problems are located by index.
+    pub fn list<T>(
+        max_items: usize,
+        item: impl Fn(&Value) -> Result<T, Problems>,
+    ) -> impl FnOnce(&Value) -> Result<Vec<T>, Problems> {
+        move |value| {
+            let items = value
+                .as_array()
+                .ok_or_else(|| one("must be an array".into()))?;
+            if items.len() > max_items {
+                return Err(one(format!("may hold at most {max_items} items")));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            let mut problems = Vec::new();
+            for (i, v) in items.iter().enumerate() {
+                match item(v) {
+                    Ok(t) => out.push(t),
+                    Err(ps) => problems.extend(ps.into_iter().map(|p| {
+                        FieldError::at(format!("/{i}{}", p.pointer.unwrap_or_default()), p.detail)
+                    })),
+                }
+            }
+            if problems.is_empty() {
+                Ok(out)
+            } else {
+                Err(problems)
+            }
+        }
+    }
+
+    /// Adapts a simple reader to a nested one.
+    pub fn simple<T>(
+        read: impl Fn(&Value) -> Result<T, String>,
+    ) -> impl Fn(&Value) -> Result<T, Problems> {
+        move |v| read(v).map_err(one)
+    }
+
+    /// Money: `{"amount_minor": 18900000, "currency": "PLN"}`.
+    pub fn money(value: &Value) -> Result<kompetens_domain::money::Money, Problems> {
+        use kompetens_domain::money::{Currency, Money};
+        let mut f = Fields::of(value)?;
+        let amount = f.required("amount_minor", |v| {
+            v.as_i64().ok_or_else(|| {
+                "must be a whole number of minor units (e.g. grosze, cents)".to_string()
+            })
+        });
+        let currency = f.required("currency", parsed(Currency::parse));
+        f.done()?;
+        match (amount, currency) {
+            (Some(a), Some(c)) => {
+                Money::new(a, c).map_err(|e| vec![FieldError::at("/amount_minor", e.0)])
+            }
+            _ => Err(one("is not valid money".into())),
+        }
     }
 
     pub fn instant(value: &Value) -> Result<chrono::DateTime<chrono::Utc>, String> {

@@ -26,6 +26,10 @@ updates honour `If-Match`.",
         (name = "me", description = "Your own account"),
         (name = "api-tokens", description = "Bearer tokens for scripts"),
         (name = "organisations", description = "The organisation tree and its members"),
+        (name = "funding", description = "Funders and the grants they award"),
+        (name = "venues", description = "Where sessions take place"),
+        (name = "programmes", description = "Programmes, their lifecycle and hour budgets"),
+        (name = "sessions", description = "Dated sessions, their trainers and calendars"),
         (name = "health", description = "Liveness and readiness"),
         (name = "problems", description = "What each problem type means")
     )

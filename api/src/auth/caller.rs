@@ -92,6 +92,30 @@ impl FromRequest for Caller {
     }
 }
 
+/// The caller when a request may also come anonymously: `None` without an `Authorization`
+/// header; a header that does not authenticate is still 401 (never silently anonymous).
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl MaybeCaller {
+    pub fn actor(&self) -> Option<&Actor> {
+        self.0.as_ref().map(|c| &c.actor)
+    }
+}
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().contains_key(header::AUTHORIZATION) {
+            let caller = Caller::from_request(req, payload);
+            Box::pin(async move { caller.await.map(|c| MaybeCaller(Some(c))) })
+        } else {
+            Box::pin(async { Ok(MaybeCaller(None)) })
+        }
+    }
+}
+
 fn invalid_token() -> ApiError {
     ApiError::Unauthenticated("the token is invalid, expired or revoked".into())
 }

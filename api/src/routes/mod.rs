@@ -3,10 +3,15 @@
 
 pub mod api_tokens;
 pub mod auth;
+pub mod funders;
+pub mod grants;
 pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod problems;
+pub mod programmes;
+pub mod sessions;
+pub mod venues;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -27,7 +32,37 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(organisations::update_organisation)
         .service(organisations::list_members)
         .service(organisations::add_member)
-        .service(organisations::remove_member);
+        .service(organisations::remove_member)
+        .service(funders::create_funder)
+        .service(funders::list_funders)
+        .service(funders::get_funder)
+        .service(funders::update_funder)
+        .service(grants::create_grant)
+        .service(grants::list_grants)
+        .service(grants::get_grant)
+        .service(grants::update_grant)
+        .service(venues::create_venue)
+        .service(venues::list_venues)
+        .service(venues::get_venue)
+        .service(venues::update_venue)
+        .service(programmes::create_programme)
+        .service(programmes::list_programmes)
+        .service(programmes::get_programme)
+        .service(programmes::update_programme)
+        .service(programmes::publish_programme)
+        .service(programmes::close_programme)
+        .service(programmes::archive_programme)
+        .service(programmes::get_hour_budget)
+        .service(programmes::replace_hour_budget)
+        .service(sessions::programme_calendar)
+        .service(sessions::create_session)
+        .service(sessions::list_sessions)
+        .service(sessions::get_session)
+        .service(sessions::update_session)
+        .service(sessions::cancel_session)
+        .service(sessions::delete_session)
+        .service(sessions::my_sessions)
+        .service(sessions::my_calendar);
 }
 
 /// Outside the versioned API: health checks and problem-type documentation.
@@ -40,4 +75,106 @@ pub fn configure_root(cfg: &mut ServiceConfig) {
 /// `Location` for a created resource.
 pub fn location(path: String) -> (actix_web::http::header::HeaderName, String) {
     (actix_web::http::header::LOCATION, format!("/api/v1{path}"))
+}
+
+use actix_web::HttpResponse;
+use kompetens_domain::policy::Actor;
+use kompetens_persistence::ConnectionTrait;
+use kompetens_persistence::repo::organisations::{self as organisation_repo, Organisation};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::extract::etag;
+
+/// 412 unless `expected` (from `If-Match`) is absent or names the current version.
+pub(crate) fn check_version(expected: Option<i32>, current: i32) -> Result<(), ApiError> {
+    match expected {
+        Some(v) if v != current => Err(ApiError::PreconditionFailed),
+        _ => Ok(()),
+    }
+}
+
+/// The error for a required field that `Fields::finish` let through as missing: a bug.
+pub(crate) fn unreachable_missing() -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("validated fields missing"))
+}
+
+/// The organisation named at `pointer` in a body, which the caller must organise: 422 when the
+/// caller cannot see it (as if it did not exist), 403 when they see it but do not organise it.
+pub(crate) async fn organised_by(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    pointer: &str,
+) -> Result<Organisation, ApiError> {
+    use kompetens_domain::policy::{self, Decision, OrganisationAction};
+    let organisation = organisation_repo::find(conn, id.into()).await?;
+    let decision = organisation.as_ref().map_or(Decision::NotFound, |o| {
+        policy::organisation(actor, &o.path, OrganisationAction::Update)
+    });
+    match (decision, organisation) {
+        (Decision::Allow, Some(o)) => Ok(o),
+        (Decision::Forbidden, _) => Err(ApiError::Forbidden(
+            "only organisers of this organisation may do this".into(),
+        )),
+        _ => Err(ApiError::invalid(pointer, "no such organisation")),
+    }
+}
+
+/// 200 with the resource and its `ETag`.
+pub(crate) fn ok_versioned(version: i32, body: &impl Serialize) -> HttpResponse {
+    HttpResponse::Ok().insert_header(etag(version)).json(body)
+}
+
+/// 201 with the resource, its `Location` and its `ETag`.
+pub(crate) fn created_versioned(path: String, version: i32, body: &impl Serialize) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header(location(path))
+        .insert_header(etag(version))
+        .json(body)
+}
+
+/// `{"amount_minor": 18900000, "currency": "PLN"}`.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"amount_minor": 18900000, "currency": "PLN"}))]
+pub struct MoneyBody {
+    /// The amount in the currency's minor unit (grosze, cents, öre): integer, never a float.
+    pub amount_minor: i64,
+    /// ISO 4217.
+    #[schema(value_type = String)]
+    pub currency: &'static str,
+}
+
+impl From<kompetens_domain::money::Money> for MoneyBody {
+    fn from(m: kompetens_domain::money::Money) -> Self {
+        MoneyBody {
+            amount_minor: m.amount_minor(),
+            currency: m.currency().code(),
+        }
+    }
+}
+
+/// Multilingual text: BCP 47 language tags to text, at least one.
+pub type TextMap = std::collections::BTreeMap<String, String>;
+
+pub(crate) fn text_map(text: &kompetens_domain::text::LocalizedText) -> TextMap {
+    text.entries().clone()
+}
+
+/// Parses an optional query parameter, collecting a problem when it does not parse.
+pub(crate) fn query_param<T>(
+    errors: &mut Vec<crate::error::FieldError>,
+    name: &str,
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, kompetens_domain::Invalid>,
+) -> Option<T> {
+    match raw.map(parse) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => {
+            errors.push(crate::error::FieldError::parameter(name, e.0));
+            None
+        }
+    }
 }
