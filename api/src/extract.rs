@@ -484,6 +484,16 @@ impl PageParams {
     /// The validated limit and the id to continue after.
     pub fn parse(&self) -> Result<(u64, Option<Uuid>), ApiError> {
         let mut errors = Vec::new();
+        let parsed = self.parse_collecting(&mut errors);
+        if errors.is_empty() {
+            Ok(parsed)
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
+    /// Like `parse`, adding problems to `errors` so a list reports them with its filters'.
+    pub fn parse_collecting(&self, errors: &mut Vec<FieldError>) -> (u64, Option<Uuid>) {
         let limit = match self.limit {
             None => DEFAULT_PAGE_LIMIT,
             Some(n) if (1..=200).contains(&n) => n.unsigned_abs(),
@@ -508,11 +518,7 @@ impl PageParams {
                 }
             },
         };
-        if errors.is_empty() {
-            Ok((limit, after))
-        } else {
-            Err(ApiError::Validation(errors))
-        }
+        (limit, after)
     }
 }
 

@@ -283,3 +283,66 @@ impl Reply {
         }
     }
 }
+
+impl TestApp {
+    /// POSTs `body` as `token`, insists on 201 and returns the new resource's id.
+    pub async fn create(&self, path: &str, token: &str, body: Value) -> String {
+        let r = self.post(path, Some(token), body).await;
+        assert_eq!(r.status, 201, "POST {path}: {}", r.text);
+        r.body["id"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Signs up `email`, grants it `role` in `organisation` and returns (account id, token).
+    pub async fn member(&self, organisation: &str, email: &str, role: &str) -> (String, String) {
+        let (id, _) = self.signup(email).await;
+        self.grant(organisation, email, role).await;
+        // Sign in again so the new role is in force (roles are read per request anyway).
+        (id, self.sign_in(email).await)
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::PUT, path, token, Some(body)).await
+    }
+
+    /// A PATCH with `If-Match`.
+    pub async fn patch_if(&self, path: &str, token: &str, etag: &str, body: Value) -> Reply {
+        let request = self
+            .client
+            .request(Method::PATCH, self.url(path))
+            .bearer_auth(token)
+            .header("if-match", etag)
+            .json(&body);
+        Reply::from(request.send().await.expect("request sent")).await
+    }
+
+    /// Every item of a paginated list, following `next_cursor` with pages of `limit`.
+    pub async fn all_pages(&self, path: &str, token: Option<&str>, limit: u32) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        let separator = if path.contains('?') { '&' } else { '?' };
+        for _ in 0..1000 {
+            let url = match &cursor {
+                Some(c) => format!("{path}{separator}limit={limit}&cursor={c}"),
+                None => format!("{path}{separator}limit={limit}"),
+            };
+            let r = self.get(&url, token).await;
+            assert_eq!(r.status, 200, "GET {url}: {}", r.text);
+            let page = r.body["items"].as_array().cloned().unwrap_or_default();
+            assert!(page.len() <= limit as usize, "a page larger than its limit");
+            items.extend(page);
+            match r.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => return items,
+            }
+        }
+        panic!("pagination never ended for {path}");
+    }
+}
+
+/// The ids of a list's items.
+pub fn ids(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}

@@ -248,3 +248,285 @@ async fn lists_show_only_what_the_caller_may_see_and_paginate() {
         .await;
     assert_eq!(children.body["items"].as_array().unwrap().len(), 5);
 }
+
+#[tokio::test]
+async fn catalogue_endpoints_answer_each_kind_of_caller_as_they_should() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin = app.admin_token.clone();
+    let city = w.city.clone();
+    // The trainer (of the school, below the city) teaches a session of the draft.
+    let trainer_id = app.get("/api/v1/me", w.tokens[2].1.as_deref()).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let funder = app.create("/api/v1/funders", &admin, json!({"organisation_id": city, "name": "UNICEF", "kind": "international_organisation"})).await;
+    let grant = app.create("/api/v1/grants", &admin, json!({"funder_id": funder, "recipient_organisation_id": city, "reference": "R", "title": "T", "amount": {"amount_minor": 100, "currency": "PLN"}, "starts_on": "2026-01-01", "ends_on": "2026-12-31"})).await;
+    let venue = app.create("/api/v1/venues", &admin, json!({"organisation_id": city, "name": "Aula", "address": "ul. Długa 1", "city": "Gdańsk", "country": "PL"})).await;
+    let new_programme = json!({"organisation_id": city, "kind": "course_cycle", "title": {"pl": "Cykl"}, "starts_on": "2027-01-01", "ends_on": "2027-01-31"});
+    let draft = app
+        .create("/api/v1/programmes", &admin, new_programme.clone())
+        .await;
+    let new_session = json!({"title": {"pl": "Warsztat"}, "activity_type": "workshop", "raise_budget": true, "starts_at": "2027-01-10T09:00:00+01:00", "ends_at": "2027-01-10T10:00:00+01:00", "trainer_ids": [trainer_id]});
+    let draft_session = app
+        .create(
+            &format!("/api/v1/programmes/{draft}/sessions"),
+            &admin,
+            new_session.clone(),
+        )
+        .await;
+    let published = app.create("/api/v1/programmes", &admin, json!({"organisation_id": city, "kind": "conference", "title": {"pl": "Konferencja"}, "starts_on": "2027-01-01", "ends_on": "2027-01-31", "registration_opens_at": "2026-12-01T00:00:00Z", "registration_closes_at": "2026-12-31T00:00:00Z"})).await;
+    let published_session = app.create(&format!("/api/v1/programmes/{published}/sessions"), &admin, json!({"title": {"pl": "Plenarna"}, "activity_type": "plenary", "raise_budget": true, "starts_at": "2027-01-10T09:00:00+01:00", "ends_at": "2027-01-10T10:00:00+01:00"})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/programmes/{published}/publish"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let d = format!("/api/v1/programmes/{draft}");
+    let p = format!("/api/v1/programmes/{published}");
+    let rows: Vec<(Method, String, Option<Value>, [u16; 6])> = vec![
+        (
+            Method::POST,
+            "/api/v1/funders".into(),
+            Some(json!({"organisation_id": city, "name": "ESF", "kind": "eu_fund"})),
+            [401, 422, 422, 422, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/funders".into(),
+            None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/funders/{funder}"),
+            None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/funders/{funder}"),
+            Some(json!({"website": "https://www.unicef.pl"})),
+            [401, 403, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/grants".into(),
+            Some(
+                json!({"funder_id": funder, "recipient_organisation_id": city, "reference": "R2", "title": "T", "amount": {"amount_minor": 5, "currency": "EUR"}, "starts_on": "2026-01-01", "ends_on": "2026-12-31"}),
+            ),
+            [401, 422, 422, 422, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/grants".into(),
+            None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/grants/{grant}"),
+            None,
+            [401, 404, 404, 404, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/grants/{grant}"),
+            Some(json!({"status": "active"})),
+            [401, 404, 404, 404, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/venues".into(),
+            Some(
+                json!({"organisation_id": city, "name": "Sala", "address": "ul. Długa 2", "city": "Gdańsk", "country": "PL"}),
+            ),
+            [401, 422, 422, 422, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/venues".into(),
+            None,
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/venues/{venue}"),
+            None,
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/venues/{venue}"),
+            Some(json!({"capacity": 100})),
+            [401, 403, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/programmes".into(),
+            Some(new_programme.clone()),
+            [401, 422, 422, 422, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/programmes".into(),
+            None,
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (Method::GET, d.clone(), None, [404, 404, 200, 404, 200, 200]),
+        (Method::GET, p.clone(), None, [200, 200, 200, 200, 200, 200]),
+        (
+            Method::PATCH,
+            d.clone(),
+            Some(json!({"capacity": 20})),
+            [401, 404, 403, 404, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            p.clone(),
+            Some(json!({"capacity": 20})),
+            [401, 403, 403, 403, 200, 200],
+        ),
+        // The draft has no budget line for its session's type yet: authorised callers learn
+        // what is missing (409), the others are refused first.
+        (
+            Method::POST,
+            format!("{d}/publish"),
+            None,
+            [401, 404, 403, 404, 409, 409],
+        ),
+        (
+            Method::POST,
+            format!("{d}/close"),
+            None,
+            [401, 404, 403, 404, 409, 409],
+        ),
+        (
+            Method::POST,
+            format!("{d}/archive"),
+            None,
+            [401, 404, 403, 404, 409, 409],
+        ),
+        (
+            Method::GET,
+            format!("{d}/hour-budget"),
+            None,
+            [404, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{p}/hour-budget"),
+            None,
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            format!("{d}/hour-budget"),
+            Some(json!({"lines": [{"activity_type": "workshop", "planned_minutes": 600}]})),
+            [401, 404, 403, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{d}/calendar.ics"),
+            None,
+            [404, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{p}/calendar.ics"),
+            None,
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{d}/sessions"),
+            None,
+            [404, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::POST,
+            format!("{d}/sessions"),
+            Some(new_session.clone()),
+            [401, 404, 403, 404, 201, 201],
+        ),
+        (
+            Method::POST,
+            format!("{p}/sessions"),
+            Some(new_session.clone()),
+            [401, 403, 403, 403, 201, 201],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/sessions/{draft_session}"),
+            None,
+            [404, 404, 200, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/sessions/{published_session}"),
+            None,
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/sessions/{draft_session}"),
+            Some(json!({"language": "pl"})),
+            [401, 404, 403, 404, 200, 200],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/sessions/{published_session}/cancel"),
+            None,
+            [401, 403, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/sessions/{published_session}"),
+            None,
+            [401, 403, 403, 403, 409, 409],
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/sessions".into(),
+            None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/calendar.ics".into(),
+            None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in &rows {
+        for (i, (who, token)) in w.tokens.iter().enumerate() {
+            let body = body
+                .clone()
+                .or_else(|| (*method == Method::POST).then(|| json!({})));
+            let r = app.call(method.clone(), path, token.as_deref(), body).await;
+            if r.status.as_u16() != expected[i] {
+                failures.push(format!(
+                    "{method} {path} as {who}: expected {}, got {} {}",
+                    expected[i], r.status, r.text
+                ));
+            }
+            if r.status.as_u16() >= 400 {
+                assert_eq!(
+                    r.header("content-type"),
+                    Some("application/problem+json"),
+                    "{method} {path} as {who}"
+                );
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}

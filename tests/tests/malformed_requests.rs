@@ -9,6 +9,34 @@ use serde_json::json;
 async fn malformed_bodies_paths_and_queries_get_problem_responses() {
     let app = spawn_app().await;
     let org = app.organisation(&app.admin_token, "Gdańsk", None).await;
+    // A real resource behind every `{id}`, so bodies are judged rather than ids.
+    let admin = app.admin_token.clone();
+    let funder = app
+        .create(
+            "/api/v1/funders",
+            &admin,
+            json!({"organisation_id": org, "name": "UNICEF", "kind": "international_organisation"}),
+        )
+        .await;
+    let grant = app.create("/api/v1/grants", &admin, json!({"funder_id": funder, "recipient_organisation_id": org, "reference": "R", "title": "T", "amount": {"amount_minor": 1, "currency": "PLN"}, "starts_on": "2026-01-01", "ends_on": "2026-12-31"})).await;
+    let venue = app.create("/api/v1/venues", &admin, json!({"organisation_id": org, "name": "Aula", "address": "ul. Długa 1", "city": "Gdańsk", "country": "PL"})).await;
+    let programme = app.create("/api/v1/programmes", &admin, json!({"organisation_id": org, "kind": "conference", "title": {"pl": "Konferencja"}, "starts_on": "2026-12-10", "ends_on": "2026-12-11"})).await;
+    let session = app.create(&format!("/api/v1/programmes/{programme}/sessions"), &admin, json!({"title": {"pl": "Plenarna"}, "activity_type": "plenary", "raise_budget": true, "starts_at": "2026-12-10T09:00:00+01:00", "ends_at": "2026-12-10T10:00:00+01:00"})).await;
+    let id_for = |template: &str| -> String {
+        let resource = template
+            .trim_start_matches("/api/v1/")
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        match resource {
+            "funders" => funder.clone(),
+            "grants" => grant.clone(),
+            "venues" => venue.clone(),
+            "programmes" => programme.clone(),
+            "sessions" => session.clone(),
+            _ => org.clone(),
+        }
+    };
     let document = serde_json::to_value(kompetens_api::openapi::document()).unwrap();
     let mut failures = Vec::new();
     let mut check = |what: String, status: u16, expected: u16, content_type: Option<String>| {
@@ -23,7 +51,7 @@ async fn malformed_bodies_paths_and_queries_get_problem_responses() {
         for (method, op) in item.as_object().unwrap() {
             let method: Method = method.to_uppercase().parse().unwrap();
             let path = template
-                .replace("{id}", &org)
+                .replace("{id}", &id_for(template))
                 .replace("{membership_id}", &uuid::Uuid::now_v7().to_string())
                 .replace("{code}", "not-found");
             if op.get("requestBody").is_some() {

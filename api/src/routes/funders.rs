@@ -193,8 +193,8 @@ pub async fn list_funders(
     page: web::Query<PageParams>,
     query: web::Query<FunderQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (limit, after) = page.parse()?;
     let mut errors = Vec::new();
+    let (limit, after) = page.parse_collecting(&mut errors);
     let filter = FunderFilter {
         kind: super::query_param(
             &mut errors,

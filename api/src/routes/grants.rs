@@ -255,8 +255,8 @@ pub async fn list_grants(
     page: web::Query<PageParams>,
     query: web::Query<GrantQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (limit, after) = page.parse()?;
     let mut errors = Vec::new();
+    let (limit, after) = page.parse_collecting(&mut errors);
     let filter = GrantFilter {
         funder_id: query.funder_id.map(Into::into),
         status: super::query_param(

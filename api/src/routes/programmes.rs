@@ -770,9 +770,9 @@ pub async fn list_programmes(
     page: web::Query<PageParams>,
     query: web::Query<ProgrammeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (limit, after) = page.parse()?;
     let now = Utc::now();
     let mut errors = Vec::new();
+    let (limit, after) = page.parse_collecting(&mut errors);
     let date = |raw: &str| {
         NaiveDate::parse_from_str(raw, "%Y-%m-%d")
             .map_err(|_| kompetens_domain::Invalid::new("must be a date, YYYY-MM-DD"))

@@ -178,8 +178,10 @@ pub struct SessionQuery {
 }
 
 impl SessionQuery {
-    fn filter(&self) -> Result<SessionFilter, ApiError> {
+    /// The filter and the page, or every problem with either.
+    fn parse(&self, page: &PageParams) -> Result<(SessionFilter, u64, Option<Uuid>), ApiError> {
         let mut errors = Vec::new();
+        let (limit, after) = page.parse_collecting(&mut errors);
         let instant = |raw: &str| {
             DateTime::parse_from_rfc3339(raw)
                 .map(|t| t.with_timezone(&Utc))
@@ -197,7 +199,7 @@ impl SessionQuery {
             to: super::query_param(&mut errors, "to", self.to.as_deref(), instant),
         };
         if errors.is_empty() {
-            Ok(filter)
+            Ok((filter, limit, after))
         } else {
             Err(ApiError::Validation(errors))
         }
@@ -507,8 +509,7 @@ pub async fn list_sessions(
         false,
     )
     .await?;
-    let (limit, after) = page.parse()?;
-    let filter = query.filter()?;
+    let (filter, limit, after) = query.parse(&page)?;
     let page = sessions::list_for_programme(&state.db, p.id, &filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(SessionList {
         items: page.items.iter().map(|s| response(s, &p)).collect(),
@@ -686,8 +687,7 @@ pub async fn my_sessions(
     page: web::Query<PageParams>,
     query: web::Query<SessionQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (limit, after) = page.parse()?;
-    let filter = query.filter()?;
+    let (filter, limit, after) = query.parse(&page)?;
     let page =
         sessions::list_for_trainer(&state.db, caller.account_id(), &filter, after, limit).await?;
     let programmes = programmes_of(&state.db, &page.items).await?;

@@ -259,8 +259,8 @@ pub async fn list_venues(
     page: web::Query<PageParams>,
     query: web::Query<VenueQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (limit, after) = page.parse()?;
     let mut errors = Vec::new();
+    let (limit, after) = page.parse_collecting(&mut errors);
     let filter = VenueFilter {
         organisation_within: query.organisation_id.map(Into::into),
         country: super::query_param(
