@@ -97,6 +97,9 @@ pub enum ApiError {
     /// 403: the caller may see the resource but not do this to it.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// 403: a rule of the resource refuses this caller (not eligible, invitation only).
+    #[error("refused: {detail}")]
+    Refused { code: &'static str, detail: String },
     /// 404: no such resource, or one the caller may not see.
     #[error("not found")]
     NotFound,
@@ -117,6 +120,9 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// 422: an `Idempotency-Key` already used for a different request.
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
     /// 412: `If-Match` names a version that is no longer current.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -147,10 +153,12 @@ impl ApiError {
             ApiError::Unauthenticated(_) => "unauthenticated",
             ApiError::InvalidCredentials => "invalid-credentials",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::Refused { code, .. } => code,
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict { code, .. } | ApiError::ConflictWith { code, .. } => code,
             ApiError::PreconditionFailed => "precondition-failed",
+            ApiError::IdempotencyKeyReused => "idempotency-key-reused",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::RateLimited { .. } => "rate-limited",
@@ -194,12 +202,14 @@ impl ApiError {
             },
             ApiError::MalformedJson(d) | ApiError::InvalidQuery(d) | ApiError::InvalidHeader(d) => d.clone(),
             ApiError::Unauthenticated(d) | ApiError::Forbidden(d) => d.clone(),
+            ApiError::Refused { detail, .. } => detail.clone(),
             ApiError::InvalidCredentials => "the e-mail or password is wrong".to_string(),
             ApiError::NotFound => "no such resource".to_string(),
             ApiError::MethodNotAllowed { allow } => format!("allowed methods: {}", allow.join(", ")),
             ApiError::Conflict { detail, .. } | ApiError::ConflictWith { detail, .. } => {
                 detail.clone()
             }
+            ApiError::IdempotencyKeyReused => "this Idempotency-Key was used for a different request in the last 24 hours; use a new key".to_string(),
             ApiError::PreconditionFailed => "the resource has changed since you read it: GET it again and retry with its new ETag".to_string(),
             ApiError::PayloadTooLarge { limit } => format!("the body must be at most {limit} bytes"),
             ApiError::UnsupportedMediaType => "send the body as application/json".to_string(),
@@ -265,6 +275,28 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         409,
         "The session has already started",
     ),
+    (
+        "registration-not-open",
+        409,
+        "The programme does not take registrations now",
+    ),
+    ("already-registered", 409, "Already registered"),
+    (
+        "not-eligible",
+        403,
+        "The programme's eligibility rules exclude this person",
+    ),
+    (
+        "invitation-required",
+        403,
+        "The programme accepts only people its organisers invite",
+    ),
+    ("cancellation-closed", 409, "The time to cancel has passed"),
+    (
+        "idempotency-key-reused",
+        422,
+        "The Idempotency-Key was used for a different request",
+    ),
     ("precondition-failed", 412, "The resource has changed"),
     ("payload-too-large", 413, "The body is too large"),
     ("unsupported-media-type", 415, "Unsupported media type"),
@@ -288,11 +320,12 @@ impl ResponseError for ApiError {
                 StatusCode::BAD_REQUEST
             }
             ApiError::Unauthenticated(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::Refused { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } | ApiError::ConflictWith { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -87,6 +87,35 @@ impl FromRequest for JsonBody {
     }
 }
 
+/// A JSON body that may be left out: no body at all (or an empty one) is `None`; anything
+/// else is read exactly as [`JsonBody`] reads it (415, 413 and 400 included).
+pub struct OptionalJsonBody(pub Option<JsonBody>);
+
+impl FromRequest for OptionalJsonBody {
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let typed = req.headers().contains_key(header::CONTENT_TYPE);
+        let length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if !typed && length.unwrap_or(0) == 0 {
+            return Box::pin(async { Ok(OptionalJsonBody(None)) });
+        }
+        let body = JsonBody::from_request(req, payload);
+        Box::pin(async move {
+            match body.await {
+                Ok(body) => Ok(OptionalJsonBody(Some(body))),
+                Err(ApiError::MalformedJson(_)) if length == Some(0) => Ok(OptionalJsonBody(None)),
+                Err(other) => Err(other),
+            }
+        })
+    }
+}
+
 impl JsonBody {
     /// Starts reading the body as an object.
     pub fn fields(self) -> Result<Fields, ApiError> {

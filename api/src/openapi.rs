@@ -30,6 +30,7 @@ updates honour `If-Match`.",
         (name = "venues", description = "Where sessions take place"),
         (name = "programmes", description = "Programmes, their lifecycle and hour budgets"),
         (name = "sessions", description = "Dated sessions, their trainers and calendars"),
+        (name = "registrations", description = "Places, waiting lists, approvals and cancellations"),
         (name = "health", description = "Liveness and readiness"),
         (name = "problems", description = "What each problem type means")
     )

@@ -89,3 +89,11 @@ typed_id!(
     /// One dated occurrence of a programme's activity.
     SessionId
 );
+typed_id!(
+    /// A participant's place (or wait) in a programme.
+    RegistrationId
+);
+typed_id!(
+    /// An e-mail waiting in the outbox.
+    NotificationId
+);

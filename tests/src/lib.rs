@@ -19,6 +19,7 @@ pub struct TestApp {
     pub admin_token: String,
     _data_dir: tempfile::TempDir,
     postgres: Option<(String, String)>,
+    vars: BTreeMap<String, String>,
 }
 
 /// A response: status, headers, JSON body (or `Value::Null`) and the raw text.
@@ -117,6 +118,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         admin_token: String::new(),
         _data_dir: data_dir,
         postgres,
+        vars,
     };
     test.admin_token = test.sign_in("admin@kompetens.test").await;
     test
@@ -345,4 +347,100 @@ pub fn ids(items: &[Value]) -> Vec<String> {
         .iter()
         .map(|i| i["id"].as_str().unwrap_or_default().to_string())
         .collect()
+}
+
+/// A published programme taking registrations now.
+pub struct OpenProgramme {
+    pub id: String,
+    pub organisation: String,
+    pub organiser: String,
+}
+
+impl TestApp {
+    /// Whether this run is on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// A second server instance on the same database and secret (as a second API process
+    /// behind a load balancer would be), on its own port with its own connection pool.
+    pub async fn second_instance(&self) -> String {
+        let settings = Settings::load(&self.vars).expect("test settings");
+        let db = startup::prepare_database(&settings)
+            .await
+            .expect("database");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let app = Application::with_listener(settings, db, listener).expect("build app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
+    /// Creates and publishes a programme of a new organisation with registration open now.
+    pub async fn open_programme(&self, capacity: Option<u32>, policy: &str) -> OpenProgramme {
+        let organisation = self
+            .organisation(
+                &self.admin_token,
+                &format!("Organisation {}", uuid::Uuid::now_v7()),
+                None,
+            )
+            .await;
+        let email = format!("organiser-{}@example.org", uuid::Uuid::now_v7().simple());
+        let (_, organiser) = self.member(&organisation, &email, "organiser").await;
+        let now = chrono::Utc::now();
+        let id = self
+            .create(
+                "/api/v1/programmes",
+                &organiser,
+                json!({
+                    "organisation_id": organisation, "kind": "residential_training",
+                    "title": {"pl": "Trening wyjazdowy", "en": "Residential training"},
+                    "starts_on": "2027-06-13", "ends_on": "2027-06-18", "time_zone": "Europe/Warsaw",
+                    "capacity": capacity, "registration_policy": policy,
+                    "registration_opens_at": (now - chrono::Duration::hours(1)).to_rfc3339(),
+                    "registration_closes_at": (now + chrono::Duration::days(30)).to_rfc3339(),
+                    "contact": {"name": "Anna Kowalska", "email": "anna@example.org"}
+                }),
+            )
+            .await;
+        self.create(
+            &format!("/api/v1/programmes/{id}/sessions"),
+            &organiser,
+            json!({"title": {"pl": "Warsztat"}, "activity_type": "workshop", "raise_budget": true,
+                "starts_at": "2027-06-13T09:00:00+02:00", "ends_at": "2027-06-13T12:00:00+02:00"}),
+        )
+        .await;
+        let r = self
+            .post(
+                &format!("/api/v1/programmes/{id}/publish"),
+                Some(&organiser),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "publish: {}", r.text);
+        OpenProgramme {
+            id,
+            organisation,
+            organiser,
+        }
+    }
+
+    /// Signs up `n` participants at once; returns (account id, token) for each.
+    pub async fn participants(&self, prefix: &str, n: usize) -> Vec<(String, String)> {
+        let mut all = Vec::with_capacity(n);
+        // In batches, so the argon2 hashing does not swamp the test machine's cores at once.
+        for chunk in (0..n).collect::<Vec<_>>().chunks(25) {
+            let futures = chunk
+                .iter()
+                .map(|i| self.signup_quietly(format!("{prefix}-{i}@example.org")));
+            for result in futures_util::future::join_all(futures).await {
+                all.push(result);
+            }
+        }
+        all
+    }
+
+    async fn signup_quietly(&self, email: String) -> (String, String) {
+        self.signup(&email).await
+    }
 }

@@ -22,6 +22,27 @@ async fn malformed_bodies_paths_and_queries_get_problem_responses() {
     let venue = app.create("/api/v1/venues", &admin, json!({"organisation_id": org, "name": "Aula", "address": "ul. Długa 1", "city": "Gdańsk", "country": "PL"})).await;
     let programme = app.create("/api/v1/programmes", &admin, json!({"organisation_id": org, "kind": "conference", "title": {"pl": "Konferencja"}, "starts_on": "2026-12-10", "ends_on": "2026-12-11"})).await;
     let session = app.create(&format!("/api/v1/programmes/{programme}/sessions"), &admin, json!({"title": {"pl": "Plenarna"}, "activity_type": "plenary", "raise_budget": true, "starts_at": "2026-12-10T09:00:00+01:00", "ends_at": "2026-12-10T10:00:00+01:00"})).await;
+    let now = chrono::Utc::now();
+    let open = app.create("/api/v1/programmes", &admin, json!({"organisation_id": org, "kind": "course_cycle", "title": {"pl": "Kurs"}, "starts_on": "2027-01-10", "ends_on": "2027-01-11",
+        "registration_opens_at": (now - chrono::Duration::hours(1)).to_rfc3339(), "registration_closes_at": (now + chrono::Duration::days(1)).to_rfc3339()})).await;
+    app.create(&format!("/api/v1/programmes/{open}/sessions"), &admin, json!({"title": {"pl": "Warsztat"}, "activity_type": "workshop", "raise_budget": true, "starts_at": "2027-01-10T09:00:00+01:00", "ends_at": "2027-01-10T10:00:00+01:00"})).await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/programmes/{open}/publish"),
+            Some(&admin),
+            json!({})
+        )
+        .await
+        .status,
+        200
+    );
+    let registration = app
+        .create(
+            &format!("/api/v1/programmes/{open}/registrations"),
+            &admin,
+            json!({"email": "olena@example.org"}),
+        )
+        .await;
     let id_for = |template: &str| -> String {
         let resource = template
             .trim_start_matches("/api/v1/")
@@ -34,6 +55,7 @@ async fn malformed_bodies_paths_and_queries_get_problem_responses() {
             "venues" => venue.clone(),
             "programmes" => programme.clone(),
             "sessions" => session.clone(),
+            "registrations" => registration.clone(),
             _ => org.clone(),
         }
     };
@@ -72,7 +94,12 @@ async fn malformed_bodies_paths_and_queries_get_problem_responses() {
                     ("unknown field only", serde_json::to_vec(&json!({"surprise": true})).unwrap(), "application/json", 422),
                     ("oversized", format!("{{\"name\": \"{huge}\"}}").into_bytes(), "application/json", 413),
                 ];
+                let optional = op["requestBody"]["required"] != json!(true);
                 for (label, body, ct, expected) in cases {
+                    // A body that may be left out may also be empty.
+                    if optional && label == "empty body" {
+                        continue;
+                    }
                     let r = send(body, ct).await.unwrap();
                     let got = r.status().as_u16();
                     let ctype = r

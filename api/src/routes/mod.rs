@@ -10,6 +10,7 @@ pub mod me;
 pub mod organisations;
 pub mod problems;
 pub mod programmes;
+pub mod registrations;
 pub mod sessions;
 pub mod venues;
 
@@ -62,7 +63,14 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(sessions::cancel_session)
         .service(sessions::delete_session)
         .service(sessions::my_sessions)
-        .service(sessions::my_calendar);
+        .service(sessions::my_calendar)
+        .service(registrations::create_registration)
+        .service(registrations::list_registrations)
+        .service(registrations::get_registration)
+        .service(registrations::cancel_registration)
+        .service(registrations::approve_registration)
+        .service(registrations::reject_registration)
+        .service(registrations::my_registrations);
 }
 
 /// Outside the versioned API: health checks and problem-type documentation.

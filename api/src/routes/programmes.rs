@@ -121,6 +121,8 @@ pub struct ProgrammeResponse {
     pub registration_policy: RegistrationPolicy,
     pub registration_opens_at: Option<DateTime<Utc>>,
     pub registration_closes_at: Option<DateTime<Utc>>,
+    /// Until when participants may cancel themselves; `null`: until the programme starts.
+    pub cancellation_closes_at: Option<DateTime<Utc>>,
     /// Published, and now within the registration window.
     pub open_for_registration: bool,
     pub eligibility: EligibilityBody,
@@ -157,6 +159,7 @@ fn response(p: &Programme, grant_ids: &[GrantId], now: DateTime<Utc>) -> Program
         registration_policy: p.registration_policy,
         registration_opens_at: p.registration_opens_at,
         registration_closes_at: p.registration_closes_at,
+        cancellation_closes_at: p.cancellation_closes_at,
         open_for_registration: p.status == ProgrammeStatus::Published
             && p.window().is_some_and(|w| w.is_open(now)),
         eligibility: EligibilityBody {
@@ -243,6 +246,7 @@ pub struct CreateProgrammeRequest {
     registration_policy: Option<RegistrationPolicy>,
     registration_opens_at: Option<DateTime<Utc>>,
     registration_closes_at: Option<DateTime<Utc>>,
+    cancellation_closes_at: Option<DateTime<Utc>>,
     eligibility: Option<EligibilityBody>,
     completion_rule: Option<CompletionRuleBody>,
     contact: Option<ContactBody>,
@@ -276,6 +280,7 @@ pub struct UpdateProgrammeRequest {
     registration_policy: Option<RegistrationPolicy>,
     registration_opens_at: Option<DateTime<Utc>>,
     registration_closes_at: Option<DateTime<Utc>>,
+    cancellation_closes_at: Option<DateTime<Utc>>,
     eligibility: Option<EligibilityBody>,
     completion_rule: Option<CompletionRuleBody>,
     contact: Option<ContactBody>,
@@ -706,6 +711,7 @@ pub async fn create_programme(
         registration_policy: RegistrationPolicy::FirstComeFirstServed,
         registration_opens_at: None,
         registration_closes_at: None,
+        cancellation_closes_at: None,
         eligibility: Eligibility::default(),
         completion_rule: CompletionRule::default(),
         contact: Contact::default(),
@@ -911,10 +917,20 @@ pub async fn update_programme(
     check_version(expected, p.version)?;
     ensure_editable(&p)?;
     let before = (p.period, p.time_zone);
+    let capacity_before = p.capacity;
     let mut f = body.fields()?;
     let refs = apply(&mut p, &mut f, false);
     f.finish()?;
     let grant_ids = resolve(&tx, &caller.actor, &mut p, &refs).await?;
+    if p.capacity.is_some_and(|c| c < p.confirmed_count) {
+        return Err(ApiError::invalid(
+            "/capacity",
+            format!(
+                "{} people already hold places; cancel registrations before lowering capacity below that",
+                p.confirmed_count
+            ),
+        ));
+    }
     if before != (p.period, p.time_zone) {
         let outside: Vec<FieldError> = sessions::all_for_programme(&tx, p.id)
             .await?
@@ -953,6 +969,13 @@ pub async fn update_programme(
     programmes::save(&tx, &p).await?;
     if let Some(ids) = &grant_ids {
         grants::allocate(&tx, p.id, ids, p.updated_at).await?;
+    }
+    if capacity_before.is_some_and(|before| p.capacity.is_none_or(|now| now > before)) {
+        // Raised capacity frees places: those waiting get them, in order, in this transaction.
+        super::registrations::promote(&tx, &p, p.updated_at).await?;
+        p = programmes::find(&tx, p.id, false)
+            .await?
+            .ok_or(ApiError::NotFound)?;
     }
     let body = full_response(&tx, &p).await?;
     tx.commit().await?;

@@ -37,6 +37,7 @@ pub struct Model {
     pub confirmed_count: i32,
     pub waitlist_count: i32,
     pub published_at: Option<DateTimeUtc>,
+    pub cancellation_closes_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -6,6 +6,7 @@ mod m20261122_000001_create_organisations;
 mod m20261122_000002_create_accounts;
 mod m20261122_000003_create_auth;
 mod m20261123_000004_create_catalogue;
+mod m20261123_000005_create_registrations;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_accounts::Migration),
             Box::new(m20261122_000003_create_auth::Migration),
             Box::new(m20261123_000004_create_catalogue::Migration),
+            Box::new(m20261123_000005_create_registrations::Migration),
         ]
     }
 }

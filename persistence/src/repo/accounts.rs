@@ -109,6 +109,19 @@ pub async fn find(
         .transpose()
 }
 
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    ids: &[AccountId],
+) -> Result<Vec<Account>, StoreError> {
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(Account::try_from)
+        .collect()
+}
+
 pub async fn find_by_email(
     conn: &impl ConnectionTrait,
     email: &Email,

@@ -56,6 +56,8 @@ pub struct Programme {
     pub registration_policy: RegistrationPolicy,
     pub registration_opens_at: Option<DateTime<Utc>>,
     pub registration_closes_at: Option<DateTime<Utc>>,
+    /// Until when participants may cancel themselves; `None`: until the programme starts.
+    pub cancellation_closes_at: Option<DateTime<Utc>>,
     pub eligibility: Eligibility,
     pub completion_rule: CompletionRule,
     pub contact: Contact,
@@ -158,6 +160,7 @@ impl TryFrom<Model> for Programme {
                 .map_err(|e| corrupt("programmes.registration_policy", e))?,
             registration_opens_at: m.registration_opens_at,
             registration_closes_at: m.registration_closes_at,
+            cancellation_closes_at: m.cancellation_closes_at,
             eligibility: Eligibility {
                 workplace_within: m.eligible_workplace_id.map(Into::into),
                 job_roles: decode_list(m.eligible_job_roles.as_deref().unwrap_or_default())
@@ -211,6 +214,7 @@ fn active(p: &Programme) -> ActiveModel {
         registration_policy: Set(p.registration_policy.as_str().to_string()),
         registration_opens_at: Set(p.registration_opens_at),
         registration_closes_at: Set(p.registration_closes_at),
+        cancellation_closes_at: Set(p.cancellation_closes_at),
         eligible_workplace_id: Set(p.eligibility.workplace_within.map(|o| o.as_uuid())),
         eligible_job_roles: Set((!p.eligibility.job_roles.is_empty())
             .then(|| encode_list(p.eligibility.job_roles.iter().map(JobRole::as_str)))),

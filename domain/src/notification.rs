@@ -1,0 +1,224 @@
+//! What participants are told, in their language: the e-mails the outbox sends.
+
+use crate::vocabulary;
+
+vocabulary!(
+    /// Why a participant is written to.
+    NotificationKind {
+        /// Registered and holding a place.
+        Confirmed => "confirmed",
+        /// Registered and waiting, at a position.
+        Waitlisted => "waitlisted",
+        /// Moved from the waiting list to a place.
+        Promoted => "promoted",
+        /// An organiser approved the application.
+        Approved => "approved",
+        /// An organiser rejected the application.
+        Rejected => "rejected",
+        /// The registration was cancelled.
+        Cancelled => "cancelled",
+    }
+);
+
+/// What a message says beyond its kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Details {
+    pub programme_title: String,
+    /// Where on the waiting list (for `waitlisted`, and `approved` when waitlisted).
+    pub waitlist_position: Option<u32>,
+    /// The organiser's reason (for `rejected` and `cancelled`).
+    pub reason: Option<String>,
+    /// Who answers questions, e.g. "Anna Kowalska <anna@example.pl>".
+    pub contact: Option<String>,
+}
+
+/// The languages messages are written in; others fall back to English.
+pub const LANGUAGES: &[&str] = &["pl", "en", "sv", "lt"];
+
+/// Subject and plain-text body in the first of `locale`'s language that we write, else English.
+pub fn render(kind: NotificationKind, locale: &str, d: &Details) -> (String, String) {
+    let language = locale.split('-').next().unwrap_or("en");
+    let t = d.programme_title.as_str();
+    let position = d.waitlist_position.unwrap_or(0);
+    let reason = d.reason.as_deref().unwrap_or("-");
+    use NotificationKind::*;
+    let (subject, lead) = match (language, kind) {
+        ("pl", Confirmed) => (
+            format!("Potwierdzenie udziału: {t}"),
+            format!("Masz zapewnione miejsce w programie „{t}”."),
+        ),
+        ("pl", Waitlisted) => (
+            format!("Lista rezerwowa: {t}"),
+            format!(
+                "Wszystkie miejsca w programie „{t}” są zajęte. Jesteś na liście rezerwowej na pozycji {position}."
+            ),
+        ),
+        ("pl", Promoted) => (
+            format!("Zwolniło się miejsce: {t}"),
+            format!("Zwolniło się miejsce w programie „{t}” i zostało przydzielone Tobie."),
+        ),
+        ("pl", Approved) => (
+            format!("Zgłoszenie przyjęte: {t}"),
+            approved_pl(t, d.waitlist_position),
+        ),
+        ("pl", Rejected) => (
+            format!("Zgłoszenie odrzucone: {t}"),
+            format!("Twoje zgłoszenie do programu „{t}” nie zostało przyjęte. Powód: {reason}"),
+        ),
+        ("pl", Cancelled) => (
+            format!("Rejestracja anulowana: {t}"),
+            format!("Twoja rejestracja w programie „{t}” została anulowana. Powód: {reason}"),
+        ),
+        ("sv", Confirmed) => (
+            format!("Bekräftelse: {t}"),
+            format!("Du har fått en plats i programmet ”{t}”."),
+        ),
+        ("sv", Waitlisted) => (
+            format!("Reservlista: {t}"),
+            format!(
+                "Alla platser i programmet ”{t}” är tagna. Du står på reservlistan på plats {position}."
+            ),
+        ),
+        ("sv", Promoted) => (
+            format!("En plats har blivit ledig: {t}"),
+            format!("En plats i programmet ”{t}” har blivit ledig och är nu din."),
+        ),
+        ("sv", Approved) => (
+            format!("Ansökan godkänd: {t}"),
+            match d.waitlist_position {
+                Some(p) => format!(
+                    "Din ansökan till ”{t}” är godkänd. Alla platser är tagna; du står på reservlistan på plats {p}."
+                ),
+                None => format!("Din ansökan till ”{t}” är godkänd och du har fått en plats."),
+            },
+        ),
+        ("sv", Rejected) => (
+            format!("Ansökan avslagen: {t}"),
+            format!("Din ansökan till programmet ”{t}” har avslagits. Skäl: {reason}"),
+        ),
+        ("sv", Cancelled) => (
+            format!("Anmälan avbokad: {t}"),
+            format!("Din anmälan till programmet ”{t}” har avbokats. Skäl: {reason}"),
+        ),
+        ("lt", Confirmed) => (
+            format!("Dalyvavimo patvirtinimas: {t}"),
+            format!("Jums skirta vieta programoje „{t}“."),
+        ),
+        ("lt", Waitlisted) => (
+            format!("Laukiančiųjų sąrašas: {t}"),
+            format!(
+                "Visos vietos programoje „{t}“ užimtos. Esate laukiančiųjų sąraše, {position} vietoje."
+            ),
+        ),
+        ("lt", Promoted) => (
+            format!("Atsilaisvino vieta: {t}"),
+            format!("Programoje „{t}“ atsilaisvino vieta ir ji skirta jums."),
+        ),
+        ("lt", Approved) => (
+            format!("Paraiška priimta: {t}"),
+            match d.waitlist_position {
+                Some(p) => format!(
+                    "Jūsų paraiška programai „{t}“ priimta. Visos vietos užimtos; esate laukiančiųjų sąraše, {p} vietoje."
+                ),
+                None => format!("Jūsų paraiška programai „{t}“ priimta ir jums skirta vieta."),
+            },
+        ),
+        ("lt", Rejected) => (
+            format!("Paraiška atmesta: {t}"),
+            format!("Jūsų paraiška programai „{t}“ atmesta. Priežastis: {reason}"),
+        ),
+        ("lt", Cancelled) => (
+            format!("Registracija atšaukta: {t}"),
+            format!("Jūsų registracija programoje „{t}“ atšaukta. Priežastis: {reason}"),
+        ),
+        (_, Confirmed) => (
+            format!("Confirmed: {t}"),
+            format!("You have a place in “{t}”."),
+        ),
+        (_, Waitlisted) => (
+            format!("Waiting list: {t}"),
+            format!(
+                "All places in “{t}” are taken. You are on the waiting list at position {position}."
+            ),
+        ),
+        (_, Promoted) => (
+            format!("A place has opened: {t}"),
+            format!("A place in “{t}” has become free and is now yours."),
+        ),
+        (_, Approved) => (
+            format!("Application approved: {t}"),
+            match d.waitlist_position {
+                Some(p) => format!(
+                    "Your application to “{t}” is approved. All places are taken; you are on the waiting list at position {p}."
+                ),
+                None => format!("Your application to “{t}” is approved and you have a place."),
+            },
+        ),
+        (_, Rejected) => (
+            format!("Application not accepted: {t}"),
+            format!("Your application to “{t}” was not accepted. Reason: {reason}"),
+        ),
+        (_, Cancelled) => (
+            format!("Registration cancelled: {t}"),
+            format!("Your registration for “{t}” has been cancelled. Reason: {reason}"),
+        ),
+    };
+    let contact = d.contact.as_deref().map(|c| match language {
+        "pl" => format!("\n\nPytania: {c}"),
+        "sv" => format!("\n\nFrågor: {c}"),
+        "lt" => format!("\n\nKlausimai: {c}"),
+        _ => format!("\n\nQuestions: {c}"),
+    });
+    (
+        subject,
+        format!("{lead}{}\n\n— Kompetens\n", contact.unwrap_or_default()),
+    )
+}
+
+fn approved_pl(t: &str, position: Option<u32>) -> String {
+    match position {
+        Some(p) => format!(
+            "Twoje zgłoszenie do programu „{t}” zostało przyjęte. Wszystkie miejsca są zajęte; jesteś na liście rezerwowej na pozycji {p}."
+        ),
+        None => format!(
+            "Twoje zgłoszenie do programu „{t}” zostało przyjęte i masz zapewnione miejsce."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn details() -> Details {
+        Details {
+            programme_title: "Trening wyjazdowy".into(),
+            waitlist_position: Some(3),
+            reason: Some("brak miejsc".into()),
+            contact: Some("Anna Kowalska <anna@example.pl>".into()),
+        }
+    }
+
+    #[test]
+    fn every_kind_in_every_language_names_the_programme() {
+        for kind in NotificationKind::ALL {
+            for language in LANGUAGES.iter().chain(&["uk", "sv-SE"]) {
+                let (subject, body) = render(*kind, language, &details());
+                assert!(subject.contains("Trening wyjazdowy"), "{kind} {language}");
+                assert!(body.contains("Trening wyjazdowy"), "{kind} {language}");
+            }
+        }
+    }
+
+    #[test]
+    fn waitlist_messages_carry_the_position_in_the_participants_language() {
+        let (_, pl) = render(NotificationKind::Waitlisted, "pl", &details());
+        assert!(pl.contains("pozycji 3") && pl.contains("Pytania: Anna"));
+        let (_, sv) = render(NotificationKind::Waitlisted, "sv-SE", &details());
+        assert!(sv.contains("plats 3"));
+        let (_, lt) = render(NotificationKind::Waitlisted, "lt", &details());
+        assert!(lt.contains("3 vietoje"));
+        let (subject, _) = render(NotificationKind::Rejected, "uk", &details());
+        assert!(subject.starts_with("Application not accepted"));
+    }
+}

@@ -1,0 +1,138 @@
+//! The outbox: e-mails written in the transaction that caused them, sent later by a worker.
+
+use chrono::{DateTime, Utc};
+use kompetens_domain::ids::{AccountId, NotificationId};
+use kompetens_domain::notification::NotificationKind;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use crate::entities::notification::{ActiveModel, Column, Entity, Model};
+use crate::error::StoreError;
+
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub id: NotificationId,
+    pub account_id: AccountId,
+    pub recipient: String,
+    pub kind: NotificationKind,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i32,
+}
+
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    account_id: AccountId,
+    recipient: &str,
+    kind: NotificationKind,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<NotificationId, StoreError> {
+    let id = NotificationId::new();
+    ActiveModel {
+        id: Set(id.as_uuid()),
+        account_id: Set(account_id.as_uuid()),
+        recipient: Set(recipient.to_string()),
+        kind: Set(kind.as_str().to_string()),
+        subject: Set(subject.to_string()),
+        body: Set(body.to_string()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        sent_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(id)
+}
+
+fn from_model(m: Model) -> Option<Notification> {
+    Some(Notification {
+        id: m.id.into(),
+        account_id: m.account_id.into(),
+        recipient: m.recipient,
+        kind: NotificationKind::parse(&m.kind).ok()?,
+        subject: m.subject,
+        body: m.body,
+        attempts: m.attempts,
+    })
+}
+
+/// Claims up to `n` due notifications for `lease`: each is pushed into the future so that no
+/// other worker (on any instance) picks it up meanwhile. A claim is a conditional update on
+/// the due time, so two workers never claim the same notification.
+pub async fn claim_due(
+    conn: &impl ConnectionTrait,
+    n: u64,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+) -> Result<Vec<Notification>, StoreError> {
+    let candidates = Entity::find()
+        .filter(Column::SentAt.is_null())
+        .filter(Column::NextAttemptAt.lte(now))
+        .order_by_asc(Column::NextAttemptAt)
+        .limit(n)
+        .all(conn)
+        .await?;
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for m in candidates {
+        let won = Entity::update_many()
+            .col_expr(Column::NextAttemptAt, Expr::value(now + lease))
+            .filter(Column::Id.eq(m.id))
+            .filter(Column::NextAttemptAt.eq(m.next_attempt_at))
+            .filter(Column::SentAt.is_null())
+            .exec(conn)
+            .await?
+            .rows_affected
+            == 1;
+        if won {
+            claimed.extend(from_model(m));
+        }
+    }
+    Ok(claimed)
+}
+
+pub async fn mark_sent(
+    conn: &impl ConnectionTrait,
+    id: NotificationId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(Column::SentAt, Expr::value(Some(now)))
+        .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+        .filter(Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again.
+pub async fn mark_failed(
+    conn: &impl ConnectionTrait,
+    id: NotificationId,
+    error: &str,
+    retry_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(Column::LastError, Expr::value(Some(error.to_string())))
+        .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+        .col_expr(Column::NextAttemptAt, Expr::value(retry_at))
+        .filter(Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many notifications are still unsent (for readiness and tests).
+pub async fn pending(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait;
+    Ok(Entity::find()
+        .filter(Column::SentAt.is_null())
+        .count(conn)
+        .await?)
+}

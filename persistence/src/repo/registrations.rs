@@ -1,0 +1,298 @@
+//! Registrations and the seat counters they move.
+//!
+//! Every function that changes a registration's status runs inside a write transaction that
+//! first locked the programme's row (`programmes::find(.., lock = true)`). That lock is what
+//! makes the counters, the arrival numbers and the promotions exact under any concurrency and
+//! any number of API instances: registrations for one programme are decided one at a time, in
+//! the order their transactions take the lock, which is the order in which they commit.
+
+use chrono::{DateTime, Utc};
+use kompetens_domain::ids::{AccountId, OrganisationId, ProgrammeId, RegistrationId};
+use kompetens_domain::registration::{Occupancy, RegistrationStatus};
+use kompetens_domain::role::JobRole;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{into_page, page_query, under_any};
+use crate::Page;
+use crate::entities::registration::{ActiveModel, Column, Entity, Model};
+use crate::entities::{account, organisation, programme};
+use crate::error::{StoreError, corrupt};
+
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub id: RegistrationId,
+    pub programme_id: ProgrammeId,
+    pub participant_id: AccountId,
+    pub status: RegistrationStatus,
+    /// 1, 2, 3, … within the programme, in the order registrations committed.
+    pub arrival: i64,
+    /// The organiser who registered the participant, when not the participant themself.
+    pub registered_by: Option<AccountId>,
+    /// The organiser's reason for a rejection or cancellation.
+    pub reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<Model> for Registration {
+    type Error = StoreError;
+
+    fn try_from(m: Model) -> Result<Self, StoreError> {
+        Ok(Registration {
+            id: m.id.into(),
+            programme_id: m.programme_id.into(),
+            participant_id: m.participant_id.into(),
+            status: RegistrationStatus::parse(&m.status)
+                .map_err(|e| corrupt("registrations.status", e))?,
+            arrival: m.arrival,
+            registered_by: m.registered_by.map(Into::into),
+            reason: m.reason,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
+    }
+}
+
+fn active(r: &Registration) -> ActiveModel {
+    ActiveModel {
+        id: Set(r.id.as_uuid()),
+        programme_id: Set(r.programme_id.as_uuid()),
+        participant_id: Set(r.participant_id.as_uuid()),
+        status: Set(r.status.as_str().to_string()),
+        arrival: Set(r.arrival),
+        registered_by: Set(r.registered_by.map(|a| a.as_uuid())),
+        reason: Set(r.reason.clone()),
+        version: Set(r.version),
+        created_at: Set(r.created_at),
+        updated_at: Set(r.updated_at),
+    }
+}
+
+fn rows(models: Vec<Model>) -> Result<Vec<Registration>, StoreError> {
+    models.into_iter().map(Registration::try_from).collect()
+}
+
+const ACTIVE: [RegistrationStatus; 4] = [
+    RegistrationStatus::Pending,
+    RegistrationStatus::Confirmed,
+    RegistrationStatus::Waitlisted,
+    RegistrationStatus::Completed,
+];
+
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    id: RegistrationId,
+) -> Result<Option<Registration>, StoreError> {
+    Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?
+        .map(Registration::try_from)
+        .transpose()
+}
+
+/// The participant's registration in the programme that is still in play, if any.
+pub async fn active_for(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+    participant: AccountId,
+) -> Result<Option<Registration>, StoreError> {
+    Entity::find()
+        .filter(Column::ProgrammeId.eq(programme.as_uuid()))
+        .filter(Column::ParticipantId.eq(participant.as_uuid()))
+        .filter(Column::Status.is_in(ACTIVE.iter().map(|s| s.as_str())))
+        .one(conn)
+        .await?
+        .map(Registration::try_from)
+        .transpose()
+}
+
+/// The next arrival number (call under the programme's lock).
+pub async fn next_arrival(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+) -> Result<i64, StoreError> {
+    let last: Option<Option<i64>> = Entity::find()
+        .select_only()
+        .column_as(Column::Arrival.max(), "last")
+        .filter(Column::ProgrammeId.eq(programme.as_uuid()))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(last.flatten().unwrap_or(0) + 1)
+}
+
+pub async fn insert(conn: &impl ConnectionTrait, r: &Registration) -> Result<(), StoreError> {
+    active(r).insert(conn).await?;
+    Ok(())
+}
+
+pub async fn save(conn: &impl ConnectionTrait, r: &Registration) -> Result<(), StoreError> {
+    active(r).update(conn).await?;
+    Ok(())
+}
+
+/// Places taken and people waiting, from the programme's counters (read under its lock).
+pub fn occupancy(p: &crate::repo::programmes::Programme) -> Occupancy {
+    Occupancy {
+        capacity: p.capacity,
+        confirmed: p.confirmed_count,
+        waitlisted: p.waitlist_count,
+    }
+}
+
+/// Moves the programme's seat counters by the given amounts (under its lock).
+pub async fn adjust_counts(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+    confirmed: i32,
+    waitlisted: i32,
+) -> Result<(), StoreError> {
+    if confirmed == 0 && waitlisted == 0 {
+        return Ok(());
+    }
+    programme::Entity::update_many()
+        .col_expr(
+            programme::Column::ConfirmedCount,
+            Expr::col(programme::Column::ConfirmedCount).add(confirmed),
+        )
+        .col_expr(
+            programme::Column::WaitlistCount,
+            Expr::col(programme::Column::WaitlistCount).add(waitlisted),
+        )
+        .filter(programme::Column::Id.eq(programme.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The first `n` people waiting, in order of arrival.
+pub async fn first_waiting(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+    n: u32,
+) -> Result<Vec<Registration>, StoreError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    rows(
+        Entity::find()
+            .filter(Column::ProgrammeId.eq(programme.as_uuid()))
+            .filter(Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
+            .order_by_asc(Column::Arrival)
+            .limit(u64::from(n))
+            .all(conn)
+            .await?,
+    )
+}
+
+/// Where a waiting registration stands: 1 + how many arrived before it and still wait.
+pub async fn waitlist_position(
+    conn: &impl ConnectionTrait,
+    r: &Registration,
+) -> Result<Option<u32>, StoreError> {
+    if r.status != RegistrationStatus::Waitlisted {
+        return Ok(None);
+    }
+    let ahead = Entity::find()
+        .filter(Column::ProgrammeId.eq(r.programme_id.as_uuid()))
+        .filter(Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
+        .filter(Column::Arrival.lt(r.arrival))
+        .count(conn)
+        .await?;
+    Ok(Some(u32::try_from(ahead).unwrap_or(u32::MAX - 1) + 1))
+}
+
+/// The arrival numbers of everyone waiting for the programme, in order: a registration's
+/// position is its index here plus one.
+pub async fn waiting_arrivals(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(Entity::find()
+        .select_only()
+        .column(Column::Arrival)
+        .filter(Column::ProgrammeId.eq(programme.as_uuid()))
+        .filter(Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
+        .order_by_asc(Column::Arrival)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+#[derive(Debug, Default)]
+pub struct RegistrationFilter {
+    pub status: Option<RegistrationStatus>,
+    /// Participants whose workplace is this organisation or one below it.
+    pub workplace_within: Option<OrganisationId>,
+    pub job_role: Option<JobRole>,
+}
+
+/// A programme's registrations in order of arrival, keyset-paginated on the id.
+pub async fn list_for_programme(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+    filter: &RegistrationFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Page<Registration>, StoreError> {
+    let mut query = Entity::find().filter(Column::ProgrammeId.eq(programme.as_uuid()));
+    if let Some(status) = filter.status {
+        query = query.filter(Column::Status.eq(status.as_str()));
+    }
+    if filter.workplace_within.is_some() || filter.job_role.is_some() {
+        let mut people = Query::select()
+            .column(account::Column::Id)
+            .from(account::Entity)
+            .to_owned();
+        if let Some(root) = filter.workplace_within {
+            let workplaces = Query::select()
+                .column(organisation::Column::Id)
+                .from(organisation::Entity)
+                .cond_where(under_any(organisation::Column::Path, &[root]))
+                .to_owned();
+            people.and_where(account::Column::WorkplaceOrganisationId.in_subquery(workplaces));
+        }
+        if let Some(role) = filter.job_role {
+            people.and_where(account::Column::JobRole.eq(role.as_str()));
+        }
+        query = query.filter(Column::ParticipantId.in_subquery(people));
+    }
+    let models = page_query(query, Column::Id, after, limit)
+        .all(conn)
+        .await?;
+    Ok(into_page(rows(models)?, limit, |r| r.id.as_uuid()))
+}
+
+/// A participant's registrations, newest first by id order (ids are time-ordered).
+pub async fn list_for_participant(
+    conn: &impl ConnectionTrait,
+    participant: AccountId,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Page<Registration>, StoreError> {
+    let query = Entity::find().filter(Column::ParticipantId.eq(participant.as_uuid()));
+    let models = page_query(query, Column::Id, after, limit)
+        .all(conn)
+        .await?;
+    Ok(into_page(rows(models)?, limit, |r| r.id.as_uuid()))
+}
+
+/// Counts by status for a programme (for checks and reports).
+pub async fn count(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+    status: RegistrationStatus,
+) -> Result<u64, StoreError> {
+    Ok(Entity::find()
+        .filter(Column::ProgrammeId.eq(programme.as_uuid()))
+        .filter(Column::Status.eq(status.as_str()))
+        .count(conn)
+        .await?)
+}

@@ -1,0 +1,422 @@
+//! Registrations under load: exact capacity, exact and gapless waiting lists in order of
+//! arrival, promotion in the same transaction, idempotent retries, and privacy.
+
+use std::collections::BTreeSet;
+
+use futures_util::future::join_all;
+use kompetens_tests::{OpenProgramme, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+async fn register(
+    client: &reqwest::Client,
+    base: &str,
+    programme: &str,
+    token: &str,
+) -> (u16, Value) {
+    let r = client
+        .post(format!(
+            "{base}/api/v1/programmes/{programme}/registrations"
+        ))
+        .bearer_auth(token)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("request sent");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Every registration of the programme, as its organiser sees them.
+async fn all_registrations(app: &TestApp, p: &OpenProgramme) -> Vec<Value> {
+    app.all_pages(
+        &format!("/api/v1/programmes/{}/registrations", p.id),
+        Some(&p.organiser),
+        200,
+    )
+    .await
+}
+
+/// The invariants: confirmed ≤ capacity; positions 1..n, gapless, in order of arrival; the
+/// programme's counters agree with the registrations.
+async fn check_invariants(app: &TestApp, p: &OpenProgramme, capacity: usize) -> (usize, usize) {
+    let all = all_registrations(app, p).await;
+    let confirmed: Vec<&Value> = all.iter().filter(|r| r["status"] == "confirmed").collect();
+    let mut waiting: Vec<&Value> = all.iter().filter(|r| r["status"] == "waitlisted").collect();
+    assert!(
+        confirmed.len() <= capacity,
+        "{} confirmed for {capacity} places",
+        confirmed.len()
+    );
+    waiting.sort_by_key(|r| r["arrival"].as_i64());
+    let positions: Vec<u64> = waiting
+        .iter()
+        .map(|r| r["waitlist_position"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        positions,
+        (1..=waiting.len() as u64).collect::<Vec<_>>(),
+        "gapless, in order of arrival"
+    );
+    if !waiting.is_empty() {
+        assert_eq!(
+            confirmed.len(),
+            capacity,
+            "nobody waits while a place is free"
+        );
+    }
+    let programme = app.get(&format!("/api/v1/programmes/{}", p.id), None).await;
+    assert_eq!(programme.body["confirmed_count"], confirmed.len());
+    assert_eq!(programme.body["waitlist_count"], waiting.len());
+    (confirmed.len(), waiting.len())
+}
+
+async fn three_hundred_for_thirty(app: &TestApp, bases: &[String]) {
+    let p = app
+        .open_programme(Some(30), "first_come_first_served")
+        .await;
+    let people = app.participants("rush", 300).await;
+    let client = app.client.clone();
+    let results = join_all(people.iter().enumerate().map(|(i, (_, token))| {
+        let base = &bases[i % bases.len()];
+        register(&client, base, &p.id, token)
+    }))
+    .await;
+    for (status, body) in &results {
+        assert_eq!(*status, 201, "{body}");
+    }
+    let confirmed: Vec<&Value> = results
+        .iter()
+        .map(|r| &r.1)
+        .filter(|b| b["status"] == "confirmed")
+        .collect();
+    let waiting: Vec<&Value> = results
+        .iter()
+        .map(|r| &r.1)
+        .filter(|b| b["status"] == "waitlisted")
+        .collect();
+    assert_eq!(confirmed.len(), 30);
+    assert_eq!(waiting.len(), 270);
+    // The confirmed are the 30 earliest to commit: arrivals 1–30 (arrival is assigned under the
+    // programme's lock, i.e. in commit order, and created_at follows it).
+    let arrivals: BTreeSet<i64> = confirmed
+        .iter()
+        .map(|b| b["arrival"].as_i64().unwrap())
+        .collect();
+    assert_eq!(arrivals, (1..=30).collect());
+    let positions: BTreeSet<u64> = waiting
+        .iter()
+        .map(|b| b["waitlist_position"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        positions,
+        (1..=270).collect(),
+        "positions 1..270, no gaps or duplicates"
+    );
+    for w in &waiting {
+        assert_eq!(
+            w["waitlist_position"].as_i64().unwrap(),
+            w["arrival"].as_i64().unwrap() - 30
+        );
+    }
+    let mut by_arrival: Vec<&Value> = results.iter().map(|r| &r.1).collect();
+    by_arrival.sort_by_key(|b| b["arrival"].as_i64());
+    let times: Vec<&str> = by_arrival
+        .iter()
+        .map(|b| b["created_at"].as_str().unwrap())
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "created_at follows arrival"
+    );
+    assert_eq!(check_invariants(app, &p, 30).await, (30, 270));
+}
+
+#[tokio::test]
+async fn three_hundred_concurrent_registrations_for_thirty_places() {
+    let app = spawn_app().await;
+    three_hundred_for_thirty(&app, std::slice::from_ref(&app.address)).await;
+}
+
+#[tokio::test]
+async fn two_instances_sharing_one_postgresql_database_never_overbook() {
+    let app = spawn_app().await;
+    if !app.on_postgres() {
+        // One SQLite file belongs to one process; scale-out is a PostgreSQL deployment.
+        return;
+    }
+    let second = app.second_instance().await;
+    three_hundred_for_thirty(&app, &[app.address.clone(), second]).await;
+}
+
+#[tokio::test]
+async fn cancellations_and_registrations_at_once_keep_capacity_and_order() {
+    let app = spawn_app().await;
+    let capacity = 20;
+    let p = app
+        .open_programme(Some(capacity as u32), "first_come_first_served")
+        .await;
+    let first = app.participants("first", 100).await;
+    let mut registered = Vec::new();
+    for (_, token) in &first {
+        let (status, body) = register(&app.client, &app.address, &p.id, token).await;
+        assert_eq!(status, 201, "{body}");
+        registered.push((token.clone(), body["id"].as_str().unwrap().to_string()));
+    }
+    check_invariants(&app, &p, capacity).await;
+    let second = app.participants("second", 100).await;
+
+    // 100 cancel while 100 others register, while a watcher checks the invariant throughout.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let client = app.client.clone();
+        let url = app.url(&format!("/api/v1/programmes/{}", p.id));
+        let done = done.clone();
+        tokio::spawn(async move {
+            let mut checks = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                let body: Value = client.get(&url).send().await.unwrap().json().await.unwrap();
+                let confirmed = body["confirmed_count"].as_u64().unwrap();
+                assert!(
+                    confirmed <= capacity as u64,
+                    "{confirmed} confirmed for {capacity} places"
+                );
+                checks += 1;
+            }
+            checks
+        })
+    };
+    let client = app.client.clone();
+    let cancels = registered.iter().map(|(token, id)| {
+        let client = client.clone();
+        let url = app.url(&format!("/api/v1/registrations/{id}/cancel"));
+        async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let registers = second
+        .iter()
+        .map(|(_, token)| register(&client, &app.address, &p.id, token));
+    let (cancelled, joined) = tokio::join!(join_all(cancels), join_all(registers));
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let checks = watcher.await.unwrap();
+    assert!(checks > 0);
+    assert!(cancelled.iter().all(|s| *s == 200), "{cancelled:?}");
+    assert!(joined.iter().all(|(s, _)| *s == 201));
+    let (confirmed, waiting) = check_invariants(&app, &p, capacity).await;
+    assert_eq!((confirmed, waiting), (capacity, 100 - capacity));
+    // Every one of the second wave who got a place got it in order of arrival.
+    let all = all_registrations(&app, &p).await;
+    let mut active: Vec<&Value> = all
+        .iter()
+        .filter(|r| r["status"] == "confirmed" || r["status"] == "waitlisted")
+        .collect();
+    active.sort_by_key(|r| r["arrival"].as_i64());
+    let statuses: Vec<&str> = active
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    let firsts = statuses.iter().take_while(|s| **s == "confirmed").count();
+    assert_eq!(
+        firsts, capacity,
+        "the confirmed are the earliest arrivals: {statuses:?}"
+    );
+}
+
+async fn status(
+    app: &TestApp,
+    ids: &[String],
+    people: &[(String, String)],
+    i: usize,
+) -> (String, Option<u64>) {
+    let r = app
+        .get(
+            &format!("/api/v1/registrations/{}", ids[i]),
+            Some(&people[i].1),
+        )
+        .await;
+    (
+        r.body["status"].as_str().unwrap().to_string(),
+        r.body["waitlist_position"].as_u64(),
+    )
+}
+
+#[tokio::test]
+async fn a_freed_place_goes_to_the_first_in_line_and_raising_capacity_promotes_in_order() {
+    let app = spawn_app().await;
+    let p = app.open_programme(Some(2), "first_come_first_served").await;
+    let people = app.participants("line", 5).await;
+    let mut ids = Vec::new();
+    for (_, token) in &people {
+        let (_, body) = register(&app.client, &app.address, &p.id, token).await;
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        status(&app, &ids, &people, 3).await,
+        ("waitlisted".into(), Some(2))
+    );
+    // The participant cancels; the first in line (the third to arrive) gets the place at once.
+    let r = app
+        .post(
+            &format!("/api/v1/registrations/{}/cancel", ids[0]),
+            Some(&people[0].1),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        status(&app, &ids, &people, 2).await,
+        ("confirmed".into(), None)
+    );
+    assert_eq!(
+        status(&app, &ids, &people, 3).await,
+        ("waitlisted".into(), Some(1))
+    );
+    assert_eq!(
+        status(&app, &ids, &people, 4).await,
+        ("waitlisted".into(), Some(2))
+    );
+    // An organiser cancels only with a reason.
+    let r = app
+        .post(
+            &format!("/api/v1/registrations/{}/cancel", ids[1]),
+            Some(&p.organiser),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    // Capacity raised by two: both waiting are confirmed, in order.
+    let r = app
+        .patch(
+            &format!("/api/v1/programmes/{}", p.id),
+            Some(&p.organiser),
+            json!({"capacity": 4}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["confirmed_count"], 4);
+    assert_eq!(
+        status(&app, &ids, &people, 4).await,
+        ("confirmed".into(), None)
+    );
+    // Capacity cannot drop below those holding places.
+    let r = app
+        .patch(
+            &format!("/api/v1/programmes/{}", p.id),
+            Some(&p.organiser),
+            json!({"capacity": 3}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    // Registering twice points at the existing registration.
+    let (status_code, body) = register(&app.client, &app.address, &p.id, &people[2].1).await;
+    assert_eq!(status_code, 409);
+    assert_eq!(body["type"], "/problems/already-registered");
+    assert_eq!(
+        body["existing"],
+        format!("/api/v1/registrations/{}", ids[2])
+    );
+    // A cancelled participant may register again, at the back of the line.
+    let (status_code, body) = register(&app.client, &app.address, &p.id, &people[0].1).await;
+    assert_eq!(status_code, 201, "{body}");
+    assert_eq!(body["arrival"], 6);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_retries_with_one_key_create_one_registration() {
+    let app = spawn_app().await;
+    let p = app
+        .open_programme(Some(30), "first_come_first_served")
+        .await;
+    let (_, token) = app.signup("retry@example.org").await;
+    let url = app.url(&format!("/api/v1/programmes/{}/registrations", p.id));
+    let attempts = (0..50).map(|_| {
+        let client = app.client.clone();
+        let url = url.clone();
+        let token = token.clone();
+        async move {
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .header("idempotency-key", "8e0c1d7a-retry")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            let replayed = r.headers().get("idempotent-replayed").is_some();
+            (r.status().as_u16(), replayed, r.text().await.unwrap())
+        }
+    });
+    let results = join_all(attempts).await;
+    assert!(
+        results.iter().all(|(s, _, _)| *s == 201),
+        "{:?}",
+        results.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
+    let bodies: BTreeSet<&str> = results.iter().map(|(_, _, b)| b.as_str()).collect();
+    assert_eq!(bodies.len(), 1, "every reply is byte-for-byte the first");
+    assert_eq!(
+        results.iter().filter(|(_, replayed, _)| !replayed).count(),
+        1
+    );
+    assert_eq!(all_registrations(&app, &p).await.len(), 1);
+    // The same key with another body is refused.
+    let r = app
+        .client
+        .post(&url)
+        .bearer_auth(&token)
+        .header("idempotency-key", "8e0c1d7a-retry")
+        .json(&json!({"email": "x@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+}
+
+#[tokio::test]
+async fn participants_see_and_cancel_only_their_own_registrations() {
+    let app = spawn_app().await;
+    let p = app.open_programme(Some(5), "first_come_first_served").await;
+    let (_, anna) = app.signup("anna@example.org").await;
+    let (_, jan) = app.signup("jan@example.org").await;
+    let (_, body) = register(&app.client, &app.address, &p.id, &anna).await;
+    let annas = body["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/registrations/{annas}");
+    assert_eq!(app.get(&path, Some(&jan)).await.status, 404);
+    assert_eq!(
+        app.post(&format!("{path}/cancel"), Some(&jan), json!({}))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/programmes/{}/registrations", p.id),
+            Some(&jan)
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/programmes/{}/registrations", p.id),
+            Some(&anna)
+        )
+        .await
+        .status,
+        404
+    );
+    let mine = app.get("/api/v1/me/registrations", Some(&jan)).await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 0);
+    let mine = app.get("/api/v1/me/registrations", Some(&anna)).await;
+    assert_eq!(mine.body["items"][0]["id"], annas);
+    assert_eq!(app.get(&path, Some(&anna)).await.status, 200);
+    assert_eq!(app.get(&path, Some(&p.organiser)).await.status, 200);
+}
