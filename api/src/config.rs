@@ -59,6 +59,57 @@ pub struct Settings {
     pub sign_in_max_failures_per_address: u64,
     pub sign_in_window: Duration,
     pub shutdown_timeout: Duration,
+    /// `KOMPETENS_SMTP_URL`, `smtp://[user:password@]host[:port]` (a relay without TLS, such as
+    /// a local MTA); `None`: notifications stay queued in the outbox.
+    pub smtp: Option<SmtpRelay>,
+    pub mail_from: String,
+    pub outbox_poll: Duration,
+}
+
+/// Where e-mail goes: an SMTP relay without TLS (a local MTA or a mail catcher), optionally
+/// with credentials (`smtp://user:password@host:port`).
+#[derive(Debug, Clone)]
+pub struct SmtpRelay {
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<(String, Secret)>,
+}
+
+impl SmtpRelay {
+    fn parse(raw: &str) -> Result<SmtpRelay, String> {
+        let rest = raw.strip_prefix("smtp://").ok_or_else(|| {
+            "must look like smtp://host:port or smtp://user:password@host:port".to_string()
+        })?;
+        let (credentials, address) = match rest.rsplit_once('@') {
+            Some((auth, address)) => {
+                let (user, password) = auth
+                    .split_once(':')
+                    .ok_or_else(|| "credentials must be user:password".to_string())?;
+                (
+                    Some((user.to_string(), Secret::new(password.to_string()))),
+                    address,
+                )
+            }
+            None => (None, rest),
+        };
+        let address = address.trim_end_matches('/');
+        let (host, port) = match address.rsplit_once(':') {
+            Some((host, port)) => (
+                host,
+                port.parse::<u16>()
+                    .map_err(|_| format!("{port:?} is not a port number"))?,
+            ),
+            None => (address, 25),
+        };
+        if host.is_empty() {
+            return Err("names no host".into());
+        }
+        Ok(SmtpRelay {
+            host: host.to_string(),
+            port,
+            credentials,
+        })
+    }
 }
 
 /// One configuration problem, naming the variable.
@@ -99,6 +150,9 @@ const KEYS: &[&str] = &[
     "sign_in_max_failures_per_address",
     "sign_in_window_seconds",
     "shutdown_timeout_seconds",
+    "smtp_url",
+    "mail_from",
+    "outbox_poll_ms",
 ];
 
 impl Raw {
@@ -310,6 +364,27 @@ impl Settings {
             )?,
             sign_in_window: raw.seconds("sign_in_window_seconds", 15 * 60, 1)?,
             shutdown_timeout: raw.seconds("shutdown_timeout_seconds", 30, 0)?,
+            smtp: match raw.get("smtp_url") {
+                None | Some(("", _)) => None,
+                Some((url, source)) => Some(SmtpRelay::parse(url).map_err(|m| error(source, m))?),
+            },
+            mail_from: match raw.get("mail_from") {
+                None => "Kompetens <no-reply@kompetens.invalid>".to_string(),
+                Some((from, source)) => {
+                    if !from.contains('@') {
+                        return Err(error(
+                            source,
+                            "must be an address such as Kompetens <no-reply@example.org>",
+                        ));
+                    }
+                    from.to_string()
+                }
+            },
+            outbox_poll: Duration::from_millis(raw.parse(
+                "outbox_poll_ms",
+                1000,
+                "a number of milliseconds",
+            )?),
         })
     }
 

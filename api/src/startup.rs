@@ -24,6 +24,8 @@ use crate::{openapi, routes, telemetry};
 pub struct Application {
     port: u16,
     server: Server,
+    /// The notification sender, started with the server.
+    outbox: Option<crate::mailer::Outbox>,
 }
 
 /// Creates the data directory, connects and migrates the database. Used by `serve`,
@@ -116,6 +118,23 @@ impl Application {
             &settings.jwt_audience,
             settings.access_token_ttl,
         );
+        let outbox = match &settings.smtp {
+            Some(relay) => {
+                tracing::info!(host = %relay.host, port = relay.port, "notifications are sent through this SMTP relay");
+                Some(crate::mailer::Outbox::new(
+                    db.clone(),
+                    relay,
+                    &settings.mail_from,
+                    settings.outbox_poll,
+                )?)
+            }
+            None => {
+                tracing::warn!(
+                    "no KOMPETENS_SMTP_URL: notifications stay queued in the outbox until one is configured"
+                );
+                None
+            }
+        };
         let workers = settings.workers;
         let shutdown = settings.shutdown_timeout.as_secs();
         let body_limit = settings.max_body_bytes;
@@ -147,6 +166,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            outbox,
         })
     }
 
@@ -156,7 +176,13 @@ impl Application {
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (graceful shutdown).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let worker = self.outbox.map(|outbox| tokio::spawn(outbox.run()));
+        let result = self.server.await;
+        if let Some(worker) = worker {
+            // Whatever it had claimed but not sent is retried when its lease runs out.
+            worker.abort();
+        }
+        result
     }
 
     /// A handle to stop the server from elsewhere (tests, embedding).

@@ -15,6 +15,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub address: String,
+    /// Every message the server sent, as received by a real SMTP server in this process.
+    pub mailbox: Mailbox,
     pub client: reqwest::Client,
     pub admin_token: String,
     _data_dir: tempfile::TempDir,
@@ -65,6 +67,12 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     vars.insert("KOMPETENS_DATABASE_POOL_SIZE".to_string(), "4".to_string());
     vars.insert("KOMPETENS_LOG".to_string(), "warn".to_string());
     vars.insert("KOMPETENS_CONFIG".to_string(), "/dev/null".to_string());
+    let mailbox = Mailbox::start();
+    vars.insert(
+        "KOMPETENS_SMTP_URL".to_string(),
+        format!("smtp://127.0.0.1:{}", mailbox.port),
+    );
+    vars.insert("KOMPETENS_OUTBOX_POLL_MS".to_string(), "50".to_string());
     let mut postgres = None;
     if let Some(admin_url) = postgres_admin_url() {
         let name = format!("kompetens_test_{}", uuid::Uuid::now_v7().simple());
@@ -114,6 +122,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .expect("client");
     let mut test = TestApp {
         address,
+        mailbox,
         client,
         admin_token: String::new(),
         _data_dir: data_dir,
@@ -442,5 +451,113 @@ impl TestApp {
 
     async fn signup_quietly(&self, email: String) -> (String, String) {
         self.signup(&email).await
+    }
+}
+
+/// A message as received: recipients, subject and plain-text body, decoded.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A real SMTP server (mailin-embedded) on a random local port, keeping what it receives.
+#[derive(Clone)]
+pub struct Mailbox {
+    pub port: u16,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Mail>>>,
+}
+
+#[derive(Clone)]
+struct Catcher {
+    received: std::sync::Arc<std::sync::Mutex<Vec<Mail>>>,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl mailin_embedded::Handler for Catcher {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        mailin_embedded::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let parsed = mail_parser::MessageParser::default().parse(&self.data);
+        let (subject, body) = parsed
+            .map(|m| {
+                (
+                    m.subject().unwrap_or_default().to_string(),
+                    m.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
+                )
+            })
+            .unwrap_or_default();
+        if let Ok(mut received) = self.received.lock() {
+            received.push(Mail {
+                to: self.to.clone(),
+                subject,
+                body,
+            });
+        }
+        mailin_embedded::response::OK
+    }
+}
+
+impl Mailbox {
+    fn start() -> Mailbox {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind SMTP");
+        let port = listener.local_addr().expect("SMTP address").port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut server = mailin_embedded::Server::new(Catcher {
+            received: received.clone(),
+            to: Vec::new(),
+            data: Vec::new(),
+        });
+        server
+            .with_name("mail.kompetens.test")
+            .with_num_threads(2)
+            .with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        Mailbox { port, received }
+    }
+
+    pub fn all(&self) -> Vec<Mail> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Waits (up to 10 s) until `count` messages to `address` have arrived, and returns them.
+    pub async fn wait_for(&self, address: &str, count: usize) -> Vec<Mail> {
+        for _ in 0..200 {
+            let mails: Vec<Mail> = self
+                .all()
+                .into_iter()
+                .filter(|m| m.to.iter().any(|t| t == address))
+                .collect();
+            if mails.len() >= count {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "expected {count} messages to {address}, got {:?}",
+            self.all()
+                .into_iter()
+                .filter(|m| m.to.iter().any(|t| t == address))
+                .collect::<Vec<_>>()
+        );
     }
 }

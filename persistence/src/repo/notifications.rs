@@ -69,11 +69,13 @@ fn from_model(m: Model) -> Option<Notification> {
 pub async fn claim_due(
     conn: &impl ConnectionTrait,
     n: u64,
+    max_attempts: i32,
     now: DateTime<Utc>,
     lease: chrono::Duration,
 ) -> Result<Vec<Notification>, StoreError> {
     let candidates = Entity::find()
         .filter(Column::SentAt.is_null())
+        .filter(Column::Attempts.lt(max_attempts))
         .filter(Column::NextAttemptAt.lte(now))
         .order_by_asc(Column::NextAttemptAt)
         .limit(n)
