@@ -48,7 +48,7 @@ impl FieldError {
 }
 
 /// An RFC 9457 problem details object.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "/problems/validation-failed",
     "title": "The request is not valid",
@@ -339,22 +339,7 @@ impl ResponseError for ApiError {
         if let ApiError::Internal(err) = self {
             tracing::error!(error = ?err, "request failed unexpectedly");
         }
-        let problem = Problem {
-            problem_type: format!("/problems/{}", self.code()),
-            title: self.title().to_string(),
-            status: status.as_u16(),
-            detail: self.detail(),
-            errors: match self {
-                ApiError::Validation(errors) | ApiError::ConflictWith { errors, .. } => {
-                    Some(errors.clone())
-                }
-                _ => None,
-            },
-            existing: match self {
-                ApiError::Conflict { existing, .. } => existing.clone(),
-                _ => None,
-            },
-        };
+        let problem = self.problem();
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         match self {
@@ -374,6 +359,29 @@ impl ResponseError for ApiError {
         }
         // Serialising this struct cannot fail; fall back to an empty object rather than panic.
         response.body(serde_json::to_string(&problem).unwrap_or_else(|_| "{}".to_string()))
+    }
+}
+
+impl ApiError {
+    /// The problem details this error renders as (also used inside batch results).
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        Problem {
+            problem_type: format!("/problems/{}", self.code()),
+            title: self.title().to_string(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            errors: match self {
+                ApiError::Validation(errors) | ApiError::ConflictWith { errors, .. } => {
+                    Some(errors.clone())
+                }
+                _ => None,
+            },
+            existing: match self {
+                ApiError::Conflict { existing, .. } => existing.clone(),
+                _ => None,
+            },
+        }
     }
 }
 

@@ -420,3 +420,159 @@ async fn participants_see_and_cancel_only_their_own_registrations() {
     assert_eq!(app.get(&path, Some(&anna)).await.status, 200);
     assert_eq!(app.get(&path, Some(&p.organiser)).await.status, 200);
 }
+
+#[tokio::test]
+async fn a_batch_reports_each_entry_and_replays_as_a_whole() {
+    let app = spawn_app().await;
+    let p = app.open_programme(Some(2), "first_come_first_served").await;
+    let url = app.url(&format!("/api/v1/programmes/{}/registrations/batch", p.id));
+    let entries = json!({"entries": [
+        {"email": "a@example.org", "name": "Ana"},
+        {"email": "b@example.org", "locale": "sv"},
+        {"email": "c@example.org"},
+        {"email": "A@example.org"},
+        {"participant_id": "not-a-uuid"},
+        {"participant_id": "0190a000-0000-7000-8000-000000000000"}
+    ]});
+    let send = |body: Value| {
+        let client = app.client.clone();
+        let url = url.clone();
+        let token = p.organiser.clone();
+        async move {
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .header("idempotency-key", "batch-1")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let replayed = r.headers().get("idempotent-replayed").is_some();
+            (r.status().as_u16(), replayed, r.text().await.unwrap())
+        }
+    };
+    let (status, replayed, text) = send(entries.clone()).await;
+    assert_eq!((status, replayed), (200, false), "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    let statuses: Vec<u64> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [201, 201, 201, 409, 422, 422]);
+    assert_eq!(
+        (body["created"].as_u64(), body["failed"].as_u64()),
+        (Some(3), Some(3))
+    );
+    let kinds: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["registration"]["status"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["confirmed", "confirmed", "waitlisted", "-", "-", "-"]
+    );
+    assert_eq!(
+        body["results"][3]["problem"]["type"],
+        "/problems/already-registered"
+    );
+    assert_eq!(
+        body["results"][4]["problem"]["errors"][0]["pointer"],
+        "/participant_id"
+    );
+    // The retry replays byte for byte and creates nothing.
+    let (status, replayed, again) = send(entries).await;
+    assert_eq!((status, replayed), (200, true));
+    assert_eq!(again, text);
+    assert_eq!(all_registrations(&app, &p).await.len(), 3);
+    let (status, _, text) = send(json!({"entries": []})).await;
+    assert_eq!(status, 422, "same key, other body: {text}");
+    // Bounds and permissions.
+    let many: Vec<Value> = (0..501)
+        .map(|i| json!({"email": format!("p{i}@example.org")}))
+        .collect();
+    let r = app
+        .post(
+            &format!("/api/v1/programmes/{}/registrations/batch", p.id),
+            Some(&p.organiser),
+            json!({"entries": many}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let (_, participant) = app.signup("someone@example.org").await;
+    let r = app
+        .post(
+            &format!("/api/v1/programmes/{}/registrations/batch", p.id),
+            Some(&participant),
+            json!({"entries": [{}]}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+}
+
+#[tokio::test]
+async fn organisers_export_registrations_as_csv_and_filter_them() {
+    let app = spawn_app().await;
+    let p = app.open_programme(Some(1), "first_come_first_served").await;
+    let school = app
+        .organisation(&app.admin_token, "SP 12", Some(&p.organisation))
+        .await;
+    let people = app.participants("csv", 3).await;
+    app.grant(&school, "csv-0@example.org", "participant").await;
+    let r = app.patch("/api/v1/me", Some(&people[0].1), json!({"workplace_organisation_id": school, "job_role": "teacher", "name": "Kowalska, \"Ania\""})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for (_, token) in &people {
+        register(&app.client, &app.address, &p.id, token).await;
+    }
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/programmes/{}/registrations", p.id)))
+        .bearer_auth(&p.organiser)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].starts_with("registration_id,participant_id,name,email"));
+    assert!(
+        lines[1].contains("\"Kowalska, \"\"Ania\"\"\",csv-0@example.org"),
+        "{csv}"
+    );
+    assert!(lines[1].contains(",teacher,confirmed,,"), "{csv}");
+    assert!(lines[3].contains(",waitlisted,2,"), "{csv}");
+    let filtered = app
+        .all_pages(
+            &format!(
+                "/api/v1/programmes/{}/registrations?status=waitlisted",
+                p.id
+            ),
+            Some(&p.organiser),
+            1,
+        )
+        .await;
+    assert_eq!(filtered.len(), 2);
+    let by_school = app
+        .all_pages(
+            &format!(
+                "/api/v1/programmes/{}/registrations?organisation_id={school}&job_role=teacher",
+                p.id
+            ),
+            Some(&p.organiser),
+            5,
+        )
+        .await;
+    assert_eq!(by_school.len(), 1);
+    assert_eq!(by_school[0]["participant_id"], people[0].0);
+}

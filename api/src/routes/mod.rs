@@ -65,6 +65,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(sessions::my_sessions)
         .service(sessions::my_calendar)
         .service(registrations::create_registration)
+        .service(registrations::create_registrations_batch)
         .service(registrations::list_registrations)
         .service(registrations::get_registration)
         .service(registrations::cancel_registration)

@@ -1016,3 +1016,171 @@ mod tests {
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
     }
 }
+
+/// Up to 500 registrations at once, for scripts.
+#[derive(ToSchema)]
+#[schema(example = json!({"entries": [
+    {"email": "olena.kovalenko@example.pl", "name": "Olena Kovalenko", "locale": "uk"},
+    {"participant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5f"}
+]}))]
+#[expect(
+    dead_code,
+    reason = "documents the body for OpenAPI; handlers read it field by field"
+)]
+pub struct BatchRequest {
+    /// Each entry as the body of a single registration; processed in order.
+    entries: Vec<CreateRegistrationRequest>,
+}
+
+/// The outcome of one entry: `status` 201 with the registration, or the problem.
+#[derive(Serialize, ToSchema)]
+pub struct BatchResult {
+    /// The entry's index in the request.
+    pub index: usize,
+    pub status: u16,
+    pub registration: Option<RegistrationResponse>,
+    pub problem: Option<Problem>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"created": 1, "failed": 1, "results": [
+    {"index": 0, "status": 201, "registration": {"id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ed0", "programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb0", "participant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5e", "status": "confirmed", "arrival": 1, "waitlist_position": null, "session_ids": [], "registered_by": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5d", "reason": null, "created_at": "2026-05-04T08:00:01Z", "updated_at": "2026-05-04T08:00:01Z", "version": 1}, "problem": null},
+    {"index": 1, "status": 409, "registration": null, "problem": {"type": "/problems/already-registered", "title": "Already registered", "status": 409, "detail": "the participant is already registered for this programme (confirmed)", "existing": "/api/v1/registrations/019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ed1"}}
+]}))]
+pub struct BatchResponse {
+    pub created: usize,
+    pub failed: usize,
+    pub results: Vec<BatchResult>,
+}
+
+/// The most entries one batch may hold.
+pub const MAX_BATCH: usize = 500;
+
+/// Register many people at once (organisers; scripts with an API token).
+///
+/// Entries are processed in order, each all or nothing (a failed entry leaves no trace), with
+/// a result per entry. With `Idempotency-Key`, a retried batch replays the first response.
+#[utoipa::path(
+    tag = "registrations",
+    security(("bearer" = [])),
+    request_body = BatchRequest,
+    params(
+        ("id" = Uuid, Path, description = "Programme id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry for 24 hours")
+    ),
+    responses(
+        (status = 200, description = "A result per entry", body = BatchResponse),
+        (status = 400, description = "The body is not JSON, or a bad Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such programme, or you do not organise it", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a list of at most 500 entries, or an Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/programmes/{id}/registrations/batch")]
+pub async fn create_registrations_batch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    key: IdempotencyKey,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    use kompetens_persistence::TransactionTrait;
+    let now = Utc::now();
+    let hash = idempotency::request_hash(&req, &body.0);
+    if let Some(key) = &key.0
+        && let Some(replayed) =
+            idempotency::replay(&state.db, caller.account.id, key, &hash, now).await?
+    {
+        return Ok(replayed);
+    }
+    let mut f = body.fields()?;
+    let entries = f.required_with(
+        "entries",
+        read::list(
+            MAX_BATCH,
+            read::simple(|v: &serde_json::Value| Ok(v.clone())),
+        ),
+    );
+    f.finish()?;
+    let entries = entries.unwrap_or_default();
+    let tx = begin_write(&state.db).await?;
+    let programme = authorised(
+        &tx,
+        Some(&caller.actor),
+        ProgrammeId::from_uuid(*id),
+        ProgrammeAction::Manage,
+        true,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::Forbidden(_) => ApiError::NotFound,
+        other => other,
+    })?;
+    if let Some(key) = &key.0
+        && let Some(replayed) = idempotency::replay(&tx, caller.account.id, key, &hash, now).await?
+    {
+        return Ok(replayed);
+    }
+    let mut results = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        // Each entry in a savepoint: all of it, or none of it.
+        let savepoint = tx.begin().await?;
+        let outcome = match read_subject(entry) {
+            Ok(subject) => {
+                // Programme counters moved by earlier entries: read them again.
+                match kompetens_persistence::repo::programmes::find(&savepoint, programme.id, false)
+                    .await?
+                {
+                    Some(current) => {
+                        register(&savepoint, &caller, &current, subject, Utc::now()).await
+                    }
+                    None => Err(ApiError::NotFound),
+                }
+            }
+            Err(err) => Err(err),
+        };
+        match outcome {
+            Ok(done) => {
+                savepoint.commit().await?;
+                results.push(BatchResult {
+                    index,
+                    status: 201,
+                    registration: Some(response(&done.registration, done.position)),
+                    problem: None,
+                });
+            }
+            Err(ApiError::Internal(err)) => return Err(ApiError::Internal(err)),
+            Err(ApiError::Unavailable {
+                retry_after,
+                detail,
+            }) => {
+                return Err(ApiError::Unavailable {
+                    retry_after,
+                    detail,
+                });
+            }
+            Err(err) => {
+                savepoint.rollback().await?;
+                results.push(BatchResult {
+                    index,
+                    status: actix_web::ResponseError::status_code(&err).as_u16(),
+                    registration: None,
+                    problem: Some(err.problem()),
+                });
+            }
+        }
+    }
+    let created = results.iter().filter(|r| r.status == 201).count();
+    let body = BatchResponse {
+        created,
+        failed: results.len() - created,
+        results,
+    };
+    let stored = idempotency::response(200, &body, None, &hash, now)?;
+    let reply = idempotency::remember(&tx, caller.account.id, key.0.as_deref(), stored).await?;
+    tx.commit().await?;
+    tracing::info!(programme_id = %programme.id, created, failed = body.failed, "registration batch processed");
+    Ok(reply)
+}
