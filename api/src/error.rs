@@ -282,6 +282,11 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ),
     ("already-registered", 409, "Already registered"),
     (
+        "registration-not-confirmed",
+        409,
+        "The registration holds no place",
+    ),
+    (
         "not-eligible",
         403,
         "The programme's eligibility rules exclude this person",

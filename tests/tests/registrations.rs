@@ -576,3 +576,122 @@ async fn organisers_export_registrations_as_csv_and_filter_them() {
     assert_eq!(by_school.len(), 1);
     assert_eq!(by_school[0]["participant_id"], people[0].0);
 }
+
+#[tokio::test]
+async fn sessions_with_their_own_places_fill_in_order_and_never_overbook() {
+    let app = spawn_app().await;
+    let p = app
+        .open_programme(Some(40), "first_come_first_served")
+        .await;
+    let base = format!("/api/v1/programmes/{}/sessions", p.id);
+    let slot = |n: u32| {
+        json!({"title": {"pl": format!("Sesja tematyczna {n}")}, "activity_type": "thematic_session", "raise_budget": true,
+        "starts_at": "2027-06-14T14:00:00+02:00", "ends_at": "2027-06-14T15:30:00+02:00", "capacity": 5, "parallel_group": "tematyczne"})
+    };
+    let first = app.create(&base, &p.organiser, slot(1)).await;
+    let second = app.create(&base, &p.organiser, slot(2)).await;
+    let plenary = app
+        .create(
+            &base,
+            &p.organiser,
+            json!({"title": {"pl": "Plenarna"}, "activity_type": "plenary", "raise_budget": true,
+        "starts_at": "2027-06-14T09:00:00+02:00", "ends_at": "2027-06-14T10:00:00+02:00"}),
+        )
+        .await;
+    let people = app.participants("chooser", 12).await;
+    let mut registrations = Vec::new();
+    for (_, token) in &people {
+        let (_, body) = register(&app.client, &app.address, &p.id, token).await;
+        registrations.push(body["id"].as_str().unwrap().to_string());
+    }
+    // Twelve choose the same five-place session at once.
+    let choose = |i: usize, sessions: Value| {
+        let client = app.client.clone();
+        let url = app.url(&format!(
+            "/api/v1/registrations/{}/sessions",
+            registrations[i]
+        ));
+        let token = people[i].1.clone();
+        async move {
+            let r = client
+                .put(url)
+                .bearer_auth(token)
+                .json(&json!({"session_ids": sessions}))
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let results = join_all((0..12).map(|i| choose(i, json!([first])))).await;
+    assert!(results.iter().all(|(s, _)| *s == 200), "{results:?}");
+    let states: Vec<(&str, Option<u64>)> = results
+        .iter()
+        .map(|(_, b)| {
+            (
+                b["session_choices"][0]["status"].as_str().unwrap(),
+                b["session_choices"][0]["waitlist_position"].as_u64(),
+            )
+        })
+        .collect();
+    assert_eq!(states.iter().filter(|(s, _)| *s == "confirmed").count(), 5);
+    let positions: BTreeSet<u64> = states.iter().filter_map(|(_, p)| *p).collect();
+    assert_eq!(positions, (1..=7).collect());
+    let holder = results
+        .iter()
+        .position(|(_, b)| b["session_ids"] == json!([first]))
+        .unwrap();
+    let first_in_line = results
+        .iter()
+        .position(|(_, b)| b["session_choices"][0]["waitlist_position"] == 1)
+        .unwrap();
+    // A holder switches to the other session: the first in line takes the freed place.
+    let (status, body) = choose(holder, json!([second])).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["session_ids"], json!([second]));
+    let now = app
+        .get(
+            &format!("/api/v1/registrations/{}", registrations[first_in_line]),
+            Some(&people[first_in_line].1),
+        )
+        .await;
+    assert_eq!(now.body["session_ids"], json!([first]), "{}", now.text);
+    // Cancelling a registration frees its session place too.
+    let next_in_line = results
+        .iter()
+        .position(|(_, b)| b["session_choices"][0]["waitlist_position"] == 2)
+        .unwrap();
+    let r = app
+        .post(
+            &format!(
+                "/api/v1/registrations/{}/cancel",
+                registrations[first_in_line]
+            ),
+            Some(&people[first_in_line].1),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let now = app
+        .get(
+            &format!("/api/v1/registrations/{}", registrations[next_in_line]),
+            Some(&people[next_in_line].1),
+        )
+        .await;
+    assert_eq!(now.body["session_ids"], json!([first]));
+    // One per parallel group; only sessions with their own places.
+    let (status, body) = choose(holder, json!([first, second])).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["pointer"], "/session_ids/1");
+    let (status, body) = choose(holder, json!([plenary])).await;
+    assert_eq!(status, 422, "{body}");
+    // Someone else's registration is invisible.
+    let r = app
+        .put(
+            &format!("/api/v1/registrations/{}/sessions", registrations[0]),
+            Some(&people[1].1),
+            json!({"session_ids": []}),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}

@@ -71,7 +71,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(registrations::cancel_registration)
         .service(registrations::approve_registration)
         .service(registrations::reject_registration)
-        .service(registrations::my_registrations);
+        .service(registrations::my_registrations)
+        .service(registrations::choose_sessions);
 }
 
 /// Outside the versioned API: health checks and problem-type documentation.

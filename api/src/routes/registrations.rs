@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use kompetens_domain::account::PersonName;
 use kompetens_domain::email::Email;
@@ -21,7 +21,8 @@ use kompetens_domain::role::JobRole;
 use kompetens_persistence::repo::accounts::{self, Account, NewAccount};
 use kompetens_persistence::repo::programmes::Programme;
 use kompetens_persistence::repo::registrations::{self, Registration, RegistrationFilter};
-use kompetens_persistence::repo::{notifications, organisations};
+use kompetens_persistence::repo::session_choices::{self, SessionChoice};
+use kompetens_persistence::repo::{notifications, organisations, sessions};
 use kompetens_persistence::{ConnectionTrait, DatabaseTransaction, begin_write};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -59,8 +60,10 @@ pub struct RegistrationResponse {
     pub arrival: i64,
     /// 1-based and gapless among those waiting, in order of arrival; only while waitlisted.
     pub waitlist_position: Option<u32>,
-    /// Sessions with their own places that the participant has chosen.
+    /// Sessions with their own places in which the participant holds a place.
     pub session_ids: Vec<Uuid>,
+    /// Every session chosen, with the place or the position on its waiting list.
+    pub session_choices: Vec<SessionChoiceResponse>,
     /// The organiser who registered the participant, if not the participant themself.
     pub registered_by: Option<Uuid>,
     /// The organiser's reason for a rejection or cancellation.
@@ -68,6 +71,14 @@ pub struct RegistrationResponse {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+}
+
+/// A chosen session: `confirmed` (a place) or `waitlisted` (with a position).
+#[derive(Serialize, ToSchema, Clone)]
+pub struct SessionChoiceResponse {
+    pub session_id: Uuid,
+    pub status: String,
+    pub waitlist_position: Option<u32>,
 }
 
 fn response(r: &Registration, position: Option<u32>) -> RegistrationResponse {
@@ -79,6 +90,7 @@ fn response(r: &Registration, position: Option<u32>) -> RegistrationResponse {
         arrival: r.arrival,
         waitlist_position: position,
         session_ids: Vec::new(),
+        session_choices: Vec::new(),
         registered_by: r.registered_by.map(|a| a.as_uuid()),
         reason: r.reason.clone(),
         created_at: r.created_at,
@@ -92,7 +104,32 @@ async fn with_position(
     r: &Registration,
 ) -> Result<RegistrationResponse, ApiError> {
     let position = registrations::waitlist_position(conn, r).await?;
-    Ok(response(r, position))
+    let mut body = response(r, position);
+    let choices = session_choices::active_for_registration(conn, r.id).await?;
+    with_choices(conn, &mut body, &choices).await?;
+    Ok(body)
+}
+
+/// Fills in the session choices (and `session_ids`, the confirmed ones) of a response.
+async fn with_choices(
+    conn: &impl ConnectionTrait,
+    body: &mut RegistrationResponse,
+    choices: &[SessionChoice],
+) -> Result<(), ApiError> {
+    for choice in choices
+        .iter()
+        .filter(|c| c.registration_id.as_uuid() == body.id)
+    {
+        if choice.status == session_choices::CONFIRMED {
+            body.session_ids.push(choice.session_id.as_uuid());
+        }
+        body.session_choices.push(SessionChoiceResponse {
+            session_id: choice.session_id.as_uuid(),
+            status: choice.status.clone(),
+            waitlist_position: session_choices::position(conn, choice).await?,
+        });
+    }
+    Ok(())
 }
 
 /// A registration: an empty body registers yourself. An organiser registers someone else by
@@ -574,6 +611,43 @@ async fn end(
     r.updated_at = now;
     registrations::save(tx, r).await?;
     registrations::adjust_counts(tx, r.programme_id, confirmed, waitlisted).await?;
+    // Places held in sessions are freed too, and go to those waiting for them.
+    for choice in session_choices::active_for_registration(tx, r.id).await? {
+        session_choices::set_status(tx, choice.id, session_choices::CANCELLED, now).await?;
+        promote_in_session(tx, choice.session_id, now).await?;
+    }
+    Ok(())
+}
+
+/// Places taken and people waiting in a session with its own capacity (under the lock).
+async fn session_occupancy(
+    tx: &DatabaseTransaction,
+    session: kompetens_domain::ids::SessionId,
+    capacity: Option<u32>,
+) -> Result<rules::Occupancy, ApiError> {
+    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(rules::Occupancy {
+        capacity,
+        confirmed: count(session_choices::count(tx, session, session_choices::CONFIRMED).await?),
+        waitlisted: count(session_choices::count(tx, session, session_choices::WAITLISTED).await?),
+    })
+}
+
+/// Confirms those waiting for a session while it has free places, in order of arrival.
+async fn promote_in_session(
+    tx: &DatabaseTransaction,
+    session: kompetens_domain::ids::SessionId,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let Some(s) = sessions::find(tx, session).await? else {
+        return Ok(());
+    };
+    let occupancy = session_occupancy(tx, session, s.capacity).await?;
+    for choice in
+        session_choices::first_waiting(tx, session, u64::from(occupancy.promotable())).await?
+    {
+        session_choices::set_status(tx, choice.id, session_choices::CONFIRMED, now).await?;
+    }
     Ok(())
 }
 
@@ -910,11 +984,16 @@ pub async fn list_registrations(
             .flatten()
             .and_then(|i| u32::try_from(i + 1).ok())
     };
-    let items: Vec<RegistrationResponse> = page
+    let mut items: Vec<RegistrationResponse> = page
         .items
         .iter()
         .map(|r| response(r, position(r)))
         .collect();
+    let ids: Vec<RegistrationId> = page.items.iter().map(|r| r.id).collect();
+    let choices = session_choices::active_for_registrations(&state.db, &ids).await?;
+    for item in &mut items {
+        with_choices(&state.db, item, &choices).await?;
+    }
     let next_cursor = page.next_after.map(encode_cursor);
     if wants_csv(&req) {
         let ids: Vec<AccountId> = page.items.iter().map(|r| r.participant_id).collect();
@@ -1183,4 +1262,117 @@ pub async fn create_registrations_batch(
     tx.commit().await?;
     tracing::info!(programme_id = %programme.id, created, failed = body.failed, "registration batch processed");
     Ok(reply)
+}
+
+/// The sessions you choose (a confirmed registration, in sessions with their own places).
+#[derive(ToSchema)]
+#[schema(example = json!({"session_ids": ["019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ec1", "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ec7"]}))]
+#[expect(
+    dead_code,
+    reason = "documents the body for OpenAPI; handlers read it field by field"
+)]
+pub struct ChooseSessionsRequest {
+    /// The whole choice: sessions left out are given up (their places go to those waiting).
+    session_ids: Vec<Uuid>,
+}
+
+/// Choose sessions with their own places (parallel thematic sessions, supervision slots).
+///
+/// Replaces the registration's choices. A new choice gets a place while the session has one
+/// and nobody waits, otherwise a position on that session's waiting list; a choice given up
+/// frees its place for the first in line, in the same transaction. One session per parallel
+/// group. The participant (for their own) or an organiser.
+#[utoipa::path(
+    tag = "registrations",
+    security(("bearer" = [])),
+    request_body = ChooseSessionsRequest,
+    params(("id" = Uuid, Path, description = "Registration id")),
+    responses(
+        (status = 200, description = "The registration with its session choices", body = RegistrationResponse),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such registration, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The registration holds no place (`/problems/registration-not-confirmed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Sessions not of this programme, without their own places, cancelled, or two of one parallel group", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/registrations/{id}/sessions")]
+pub async fn choose_sessions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    use crate::error::FieldError;
+    use kompetens_domain::session::SessionStatus;
+    let mut f = body.fields()?;
+    let wanted = f.required_with("session_ids", read::list(50, read::simple(read::uuid)));
+    f.finish()?;
+    let wanted = wanted.unwrap_or_default();
+    let now = Utc::now();
+    let tx = begin_write(&state.db).await?;
+    let (r, programme, _) = visible(&tx, &caller, *id, true).await?;
+    if r.status != RegistrationStatus::Confirmed {
+        return Err(ApiError::conflict(
+            "registration-not-confirmed",
+            format!(
+                "only a confirmed registration chooses sessions; this one is {}",
+                r.status
+            ),
+        ));
+    }
+    let all = sessions::all_for_programme(&tx, programme.id).await?;
+    let mut errors = Vec::new();
+    let mut chosen = Vec::new();
+    let mut groups = std::collections::BTreeSet::new();
+    for (i, id) in wanted.iter().enumerate() {
+        let pointer = format!("/session_ids/{i}");
+        match all.iter().find(|s| s.id.as_uuid() == *id) {
+            None => errors.push(FieldError::at(pointer, "no such session in this programme")),
+            Some(s) if s.status != SessionStatus::Scheduled => {
+                errors.push(FieldError::at(pointer, "the session is cancelled"))
+            }
+            Some(s) if s.capacity.is_none() => errors.push(FieldError::at(
+                pointer,
+                "the session has no places of its own: every confirmed participant attends it",
+            )),
+            Some(s) => {
+                if let Some(group) = &s.parallel_group
+                    && !groups.insert(group.clone())
+                {
+                    errors.push(FieldError::at(
+                        pointer,
+                        format!("another session of parallel group {group} is chosen already; choose one"),
+                    ));
+                }
+                if !chosen.contains(&(s.id, s.capacity)) {
+                    chosen.push((s.id, s.capacity));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let current = session_choices::active_for_registration(&tx, r.id).await?;
+    for choice in current
+        .iter()
+        .filter(|c| !chosen.iter().any(|(s, _)| *s == c.session_id))
+    {
+        session_choices::set_status(&tx, choice.id, session_choices::CANCELLED, now).await?;
+        promote_in_session(&tx, choice.session_id, now).await?;
+    }
+    for (session, capacity) in chosen
+        .iter()
+        .filter(|(s, _)| !current.iter().any(|c| c.session_id == *s))
+    {
+        let status = match rules::seat(session_occupancy(&tx, *session, *capacity).await?) {
+            Admission::Confirmed => session_choices::CONFIRMED,
+            _ => session_choices::WAITLISTED,
+        };
+        session_choices::insert(&tx, *session, r.id, status, now).await?;
+    }
+    let body = with_position(&tx, &r).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::Ok().json(body))
 }

@@ -16,6 +16,7 @@ pub mod programme;
 pub mod refresh_token;
 pub mod registration;
 pub mod session;
+pub mod session_choice;
 pub mod session_trainer;
 pub mod sign_in_failure;
 pub mod venue;

@@ -31,6 +31,24 @@ enum Registrations {
 }
 
 #[derive(DeriveIden)]
+enum Sessions {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum SessionChoices {
+    Table,
+    Id,
+    SessionId,
+    RegistrationId,
+    Status,
+    Arrival,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
 enum IdempotencyKeys {
     Table,
     AccountId,
@@ -137,6 +155,56 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // A confirmed participant's place (or wait) in a session with its own capacity.
+        manager
+            .create_table(
+                Table::create()
+                    .table(SessionChoices::Table)
+                    .col(pk_uuid(SessionChoices::Id))
+                    .col(uuid(SessionChoices::SessionId))
+                    .col(uuid(SessionChoices::RegistrationId))
+                    .col(string_len(SessionChoices::Status, 20))
+                    // Order of arrival within the session, assigned under the programme's lock.
+                    .col(big_integer(SessionChoices::Arrival))
+                    .col(timestamp_with_time_zone(SessionChoices::CreatedAt))
+                    .col(timestamp_with_time_zone(SessionChoices::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_session_choices_session")
+                            .from(SessionChoices::Table, SessionChoices::SessionId)
+                            .to(Sessions::Table, Sessions::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_session_choices_registration")
+                            .from(SessionChoices::Table, SessionChoices::RegistrationId)
+                            .to(Registrations::Table, Registrations::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_session_choices_session_arrival")
+                    .table(SessionChoices::Table)
+                    .col(SessionChoices::SessionId)
+                    .col(SessionChoices::Arrival)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_session_choices_registration")
+                    .table(SessionChoices::Table)
+                    .col(SessionChoices::RegistrationId)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -191,6 +259,7 @@ impl MigrationTrait for Migration {
         for table in [
             Notifications::Table.into_iden(),
             IdempotencyKeys::Table.into_iden(),
+            SessionChoices::Table.into_iden(),
             Registrations::Table.into_iden(),
         ] {
             manager

@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod organisations;
 pub mod programmes;
 pub mod registrations;
+pub mod session_choices;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod venues;
