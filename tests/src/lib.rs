@@ -366,6 +366,14 @@ pub struct OpenProgramme {
 }
 
 impl TestApp {
+    /// A connection to the test's database, for looking behind the API (outbox, counters).
+    pub async fn database(&self) -> sea_orm::DatabaseConnection {
+        let settings = Settings::load(&self.vars).expect("test settings");
+        sea_orm::Database::connect(settings.effective_database_url())
+            .await
+            .expect("connect to the test database")
+    }
+
     /// Whether this run is on PostgreSQL.
     pub fn on_postgres(&self) -> bool {
         self.postgres.is_some()
@@ -517,7 +525,12 @@ impl mailin_embedded::Handler for Catcher {
 
 impl Mailbox {
     fn start() -> Mailbox {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind SMTP");
+        Mailbox::start_on(0)
+    }
+
+    /// A mail server on this port (0: any free port).
+    pub fn start_on(port: u16) -> Mailbox {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind SMTP");
         let port = listener.local_addr().expect("SMTP address").port();
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let mut server = mailin_embedded::Server::new(Catcher {

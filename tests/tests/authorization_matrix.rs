@@ -540,45 +540,137 @@ async fn registration_endpoints_answer_each_kind_of_caller_as_they_should() {
     let programme = app.create("/api/v1/programmes", &admin, json!({"organisation_id": w.city, "kind": "course_cycle", "title": {"pl": "Kurs"},
         "starts_on": "2027-01-10", "ends_on": "2027-01-31", "capacity": 10,
         "registration_opens_at": (now - chrono::Duration::hours(1)).to_rfc3339(), "registration_closes_at": (now + chrono::Duration::days(1)).to_rfc3339()})).await;
-    app.create(&format!("/api/v1/programmes/{programme}/sessions"), &admin, json!({"title": {"pl": "Warsztat"}, "activity_type": "workshop", "raise_budget": true,
-        "starts_at": "2027-01-10T09:00:00+01:00", "ends_at": "2027-01-10T10:00:00+01:00"})).await;
-    assert_eq!(app.post(&format!("/api/v1/programmes/{programme}/publish"), Some(&admin), json!({})).await.status, 200);
+    app.create(
+        &format!("/api/v1/programmes/{programme}/sessions"),
+        &admin,
+        json!({"title": {"pl": "Warsztat"}, "activity_type": "workshop", "raise_budget": true,
+        "starts_at": "2027-01-10T09:00:00+01:00", "ends_at": "2027-01-10T10:00:00+01:00"}),
+    )
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/programmes/{programme}/publish"),
+            Some(&admin),
+            json!({})
+        )
+        .await
+        .status,
+        200
+    );
     // The participant's registration, made by themself.
     let participant = w.tokens[1].1.clone().unwrap();
-    let registration = app.create(&format!("/api/v1/programmes/{programme}/registrations"), &participant, json!({})).await;
+    let registration = app
+        .create(
+            &format!("/api/v1/programmes/{programme}/registrations"),
+            &participant,
+            json!({}),
+        )
+        .await;
     // A second programme for the self-registration row, so the participant is not registered twice.
     let p = format!("/api/v1/programmes/{programme}");
     let r = format!("/api/v1/registrations/{registration}");
     let other = app.create("/api/v1/programmes", &admin, json!({"organisation_id": w.city, "kind": "course_cycle", "title": {"pl": "Kurs 2"},
         "starts_on": "2027-01-10", "ends_on": "2027-01-31",
         "registration_opens_at": (now - chrono::Duration::hours(1)).to_rfc3339(), "registration_closes_at": (now + chrono::Duration::days(1)).to_rfc3339()})).await;
-    app.create(&format!("/api/v1/programmes/{other}/sessions"), &admin, json!({"title": {"pl": "Warsztat"}, "activity_type": "workshop", "raise_budget": true,
-        "starts_at": "2027-01-10T09:00:00+01:00", "ends_at": "2027-01-10T10:00:00+01:00"})).await;
-    assert_eq!(app.post(&format!("/api/v1/programmes/{other}/publish"), Some(&admin), json!({})).await.status, 200);
+    app.create(
+        &format!("/api/v1/programmes/{other}/sessions"),
+        &admin,
+        json!({"title": {"pl": "Warsztat"}, "activity_type": "workshop", "raise_budget": true,
+        "starts_at": "2027-01-10T09:00:00+01:00", "ends_at": "2027-01-10T10:00:00+01:00"}),
+    )
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/programmes/{other}/publish"),
+            Some(&admin),
+            json!({})
+        )
+        .await
+        .status,
+        200
+    );
     let rows: Vec<(Method, String, Option<Value>, [u16; 6])> = vec![
-        (Method::POST, format!("/api/v1/programmes/{other}/registrations"), Some(json!({})), [401, 201, 201, 201, 201, 201]),
-        (Method::POST, format!("{p}/registrations"), Some(json!({"email": "invited@example.org"})), [401, 403, 403, 403, 201, 409]),
-        (Method::POST, format!("{p}/registrations/batch"), Some(json!({"entries": []})), [401, 404, 404, 404, 200, 200]),
-        (Method::GET, format!("{p}/registrations"), None, [401, 404, 404, 404, 200, 200]),
+        (
+            Method::POST,
+            format!("/api/v1/programmes/{other}/registrations"),
+            Some(json!({})),
+            [401, 201, 201, 201, 201, 201],
+        ),
+        (
+            Method::POST,
+            format!("{p}/registrations"),
+            Some(json!({"email": "invited@example.org"})),
+            [401, 403, 403, 403, 201, 409],
+        ),
+        (
+            Method::POST,
+            format!("{p}/registrations/batch"),
+            Some(json!({"entries": []})),
+            [401, 404, 404, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{p}/registrations"),
+            None,
+            [401, 404, 404, 404, 200, 200],
+        ),
         (Method::GET, r.clone(), None, [401, 200, 404, 404, 200, 200]),
-        (Method::POST, format!("{r}/approve"), None, [401, 403, 404, 404, 409, 409]),
-        (Method::POST, format!("{r}/reject"), None, [401, 403, 404, 404, 422, 422]),
-        (Method::PUT, format!("{r}/sessions"), Some(json!({"session_ids": []})), [401, 200, 404, 404, 200, 200]),
-        (Method::GET, "/api/v1/me/registrations".into(), None, [401, 200, 200, 200, 200, 200]),
+        (
+            Method::POST,
+            format!("{r}/approve"),
+            None,
+            [401, 403, 404, 404, 409, 409],
+        ),
+        (
+            Method::POST,
+            format!("{r}/reject"),
+            None,
+            [401, 403, 404, 404, 422, 422],
+        ),
+        (
+            Method::PUT,
+            format!("{r}/sessions"),
+            Some(json!({"session_ids": []})),
+            [401, 200, 404, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/registrations".into(),
+            None,
+            [401, 200, 200, 200, 200, 200],
+        ),
         // Last: the participant cancels their own; after that it is over for everyone.
-        (Method::POST, format!("{r}/cancel"), None, [401, 200, 404, 404, 409, 409]),
+        (
+            Method::POST,
+            format!("{r}/cancel"),
+            None,
+            [401, 200, 404, 404, 409, 409],
+        ),
     ];
     let mut failures = Vec::new();
     for (method, path, body, expected) in &rows {
         for (i, (who, token)) in w.tokens.iter().enumerate() {
-            let r = app.call(method.clone(), path, token.as_deref(), body.clone()).await;
+            let r = app
+                .call(method.clone(), path, token.as_deref(), body.clone())
+                .await;
             if r.status.as_u16() != expected[i] {
-                failures.push(format!("{method} {path} as {who}: expected {}, got {} {}", expected[i], r.status, r.text));
+                failures.push(format!(
+                    "{method} {path} as {who}: expected {}, got {} {}",
+                    expected[i], r.status, r.text
+                ));
             }
             if r.status.as_u16() >= 400 {
-                assert_eq!(r.header("content-type"), Some("application/problem+json"), "{method} {path} as {who}");
+                assert_eq!(
+                    r.header("content-type"),
+                    Some("application/problem+json"),
+                    "{method} {path} as {who}"
+                );
             }
         }
     }
-    assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
 }

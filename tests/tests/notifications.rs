@@ -258,3 +258,71 @@ async fn eligibility_and_the_registration_window_are_enforced() {
         (409, Some("/problems/registration-not-open"))
     );
 }
+
+#[tokio::test]
+async fn an_unreachable_mail_server_is_retried_with_backoff_and_nothing_is_lost() {
+    use sea_orm::{ConnectionTrait, Statement};
+    // A port where nothing listens (yet).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = kompetens_tests::spawn_app_with(&[("KOMPETENS_SMTP_URL", url.as_str())]).await;
+    let p = app.open_programme(Some(5), "first_come_first_served").await;
+    let (_, token) = app.signup("patient@example.org").await;
+    let r = app
+        .post(
+            &format!("/api/v1/programmes/{}/registrations", p.id),
+            Some(&token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let db = app.database().await;
+    let backend = db.get_database_backend();
+    let row = |sql: &str| Statement::from_string(backend, sql.to_string());
+    // The attempt fails and is rescheduled about ten seconds on, with the error kept.
+    let mut failed = None;
+    for _ in 0..100 {
+        let rows = db.query_all_raw(row("SELECT attempts, last_error, sent_at, created_at, next_attempt_at FROM notifications WHERE recipient = 'patient@example.org'")).await.unwrap();
+        let attempts: i32 = rows[0].try_get("", "attempts").unwrap();
+        if attempts >= 1 {
+            let error: Option<String> = rows[0].try_get("", "last_error").unwrap();
+            let sent: Option<chrono::DateTime<chrono::Utc>> =
+                rows[0].try_get("", "sent_at").unwrap();
+            let created: chrono::DateTime<chrono::Utc> = rows[0].try_get("", "created_at").unwrap();
+            let next: chrono::DateTime<chrono::Utc> =
+                rows[0].try_get("", "next_attempt_at").unwrap();
+            assert!(
+                (next - created).num_seconds() >= 9,
+                "retried after {}s",
+                (next - created).num_seconds()
+            );
+            failed = Some((attempts, error, sent));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (attempts, error, sent) = failed.expect("an attempt was made");
+    assert_eq!(attempts, 1);
+    assert!(error.is_some_and(|e| !e.is_empty()));
+    assert!(sent.is_none());
+    // The mail server comes up; once the backoff has passed (brought forward here rather than
+    // waited for), the same notification goes out.
+    let mailbox = kompetens_tests::Mailbox::start_on(port);
+    db.execute_raw(row(
+        "UPDATE notifications SET next_attempt_at = created_at WHERE sent_at IS NULL",
+    ))
+    .await
+    .unwrap();
+    let mails = mailbox.wait_for("patient@example.org", 1).await;
+    assert!(
+        mails[0]
+            .subject
+            .starts_with("Confirmed: Residential training"),
+        "{}",
+        mails[0].subject
+    );
+}
