@@ -17,6 +17,8 @@ vocabulary!(
         Rejected => "rejected",
         /// The registration was cancelled.
         Cancelled => "cancelled",
+        /// An organiser registered someone without an account: how to set a password.
+        Invited => "invited",
     }
 );
 
@@ -30,6 +32,8 @@ pub struct Details {
     pub reason: Option<String>,
     /// Who answers questions, e.g. "Anna Kowalska <anna@example.pl>".
     pub contact: Option<String>,
+    /// The one-time code for setting a password (for `invited`).
+    pub code: Option<String>,
 }
 
 /// The languages messages are written in; others fall back to English.
@@ -41,6 +45,7 @@ pub fn render(kind: NotificationKind, locale: &str, d: &Details) -> (String, Str
     let t = d.programme_title.as_str();
     let position = d.waitlist_position.unwrap_or(0);
     let reason = d.reason.as_deref().unwrap_or("-");
+    let code = d.code.as_deref().unwrap_or("-");
     use NotificationKind::*;
     let (subject, lead) = match (language, kind) {
         ("pl", Confirmed) => (
@@ -68,6 +73,30 @@ pub fn render(kind: NotificationKind, locale: &str, d: &Details) -> (String, Str
         ("pl", Cancelled) => (
             format!("Rejestracja anulowana: {t}"),
             format!("Twoja rejestracja w programie „{t}” została anulowana. Powód: {reason}"),
+        ),
+        ("pl", Invited) => (
+            format!("Zaproszenie do Kompetens: {t}"),
+            format!(
+                "Organizator zarejestrował Cię w programie „{t}”. Aby się logować, ustaw hasło w ciągu 14 dni, używając jednorazowego kodu: {code}"
+            ),
+        ),
+        ("sv", Invited) => (
+            format!("Inbjudan till Kompetens: {t}"),
+            format!(
+                "En arrangör har anmält dig till ”{t}”. Välj ett lösenord inom 14 dagar med engångskoden: {code}"
+            ),
+        ),
+        ("lt", Invited) => (
+            format!("Kvietimas į Kompetens: {t}"),
+            format!(
+                "Organizatorius užregistravo jus programai „{t}“. Norėdami prisijungti, per 14 dienų nustatykite slaptažodį vienkartiniu kodu: {code}"
+            ),
+        ),
+        (_, Invited) => (
+            format!("Invitation to Kompetens: {t}"),
+            format!(
+                "An organiser has registered you for “{t}”. To sign in, set a password within 14 days with this one-time code: {code}"
+            ),
         ),
         ("sv", Confirmed) => (
             format!("Bekräftelse: {t}"),
@@ -196,6 +225,7 @@ mod tests {
             waitlist_position: Some(3),
             reason: Some("brak miejsc".into()),
             contact: Some("Anna Kowalska <anna@example.pl>".into()),
+            code: Some("kps_abc".into()),
         }
     }
 

@@ -193,8 +193,46 @@ async fn invitation_programmes_take_only_those_organisers_register() {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["status"], "confirmed");
     assert!(r.body["registered_by"].is_string());
-    let mails = app.mailbox.wait_for("olena.kovalenko@example.org", 1).await;
-    assert!(mails[0].subject.starts_with("Potwierdzenie udziału"));
+    // Two messages: the invitation with a one-time code, and the confirmation.
+    let mails = app.mailbox.wait_for("olena.kovalenko@example.org", 2).await;
+    let invitation = mails
+        .iter()
+        .find(|m| m.subject.starts_with("Zaproszenie do Kompetens"))
+        .expect("an invitation");
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject.starts_with("Potwierdzenie udziału"))
+    );
+    let code: String = invitation.body[invitation.body.find("kps_").expect("a code")..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        app.tokens("olena.kovalenko@example.org").await.status == 401,
+        "no password yet"
+    );
+    let r = app
+        .post(
+            "/api/v1/auth/password-setup",
+            None,
+            json!({"code": code, "password": kompetens_tests::PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let signed_in = app.sign_in("olena.kovalenko@example.org").await;
+    let mine = app.get("/api/v1/me/registrations", Some(&signed_in)).await;
+    assert_eq!(mine.body["items"][0]["status"], "confirmed");
+    // The code works once.
+    let r = app
+        .post(
+            "/api/v1/auth/password-setup",
+            None,
+            json!({"code": code, "password": "another long password"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["errors"][0]["pointer"], "/code");
     // Registering the same person again (the e-mail in any case) is a conflict.
     let r = app
         .post(

@@ -183,6 +183,65 @@ pub async fn signup(state: web::Data<AppState>, body: JsonBody) -> Result<HttpRe
         }))
 }
 
+/// Sets the first password of an invited account with the one-time code it was e-mailed.
+#[derive(ToSchema)]
+#[schema(example = json!({"code": "kps_3q2-7wEr0eXl1…", "password": "a long password of my own"}))]
+#[expect(
+    dead_code,
+    reason = "documents the body for OpenAPI; handlers read it field by field"
+)]
+pub struct PasswordSetupRequest {
+    code: String,
+    password: String,
+}
+
+/// Set your password with the code from your invitation e-mail.
+///
+/// People an organiser registers by e-mail get an account without a password and a one-time
+/// code (valid 14 days). The code works once; afterwards sign in with `POST /auth/token`.
+#[utoipa::path(
+    tag = "auth",
+    security(()),
+    request_body = PasswordSetupRequest,
+    responses(
+        (status = 204, description = "The password is set"),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A password that is too short, or a code that is unknown, used or expired", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/auth/password-setup")]
+pub async fn password_setup(
+    state: web::Data<AppState>,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
+    let mut f = body.fields()?;
+    let code = f.required("code", read::string);
+    let password = f.required("password", read::parsed(NewPassword::parse));
+    f.finish()?;
+    let (Some(code), Some(password)) = (code, password) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
+    };
+    let password_hash = hash_password(password).await?;
+    let now = Utc::now();
+    let tx = begin_write(&state.db).await?;
+    let account = kompetens_persistence::repo::password_setups::consume(
+        &tx,
+        &crate::auth::tokens::digest(&code),
+        now,
+    )
+    .await?
+    .ok_or_else(|| ApiError::invalid("/code", "is unknown, used or expired"))?;
+    let is_admin = accounts::find(&tx, account)
+        .await?
+        .is_some_and(|a| a.is_admin);
+    accounts::set_password_and_admin(&tx, account, &password_hash, is_admin, now).await?;
+    tx.commit().await?;
+    tracing::info!(account_id = %account, "invited account set its password");
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// The client address a failed sign-in is counted against.
 fn client_address(req: &HttpRequest, state: &AppState) -> String {
     if state.settings.trust_forwarded_for

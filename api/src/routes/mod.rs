@@ -22,6 +22,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(auth::token)
         .service(auth::refresh)
         .service(auth::logout)
+        .service(auth::password_setup)
         .service(me::get_me)
         .service(me::update_me)
         .service(api_tokens::create_api_token)

@@ -22,7 +22,7 @@ use kompetens_persistence::repo::accounts::{self, Account, NewAccount};
 use kompetens_persistence::repo::programmes::Programme;
 use kompetens_persistence::repo::registrations::{self, Registration, RegistrationFilter};
 use kompetens_persistence::repo::session_choices::{self, SessionChoice};
-use kompetens_persistence::repo::{notifications, organisations, sessions};
+use kompetens_persistence::repo::{notifications, organisations, password_setups, sessions};
 use kompetens_persistence::{ConnectionTrait, DatabaseTransaction, begin_write};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -181,16 +181,8 @@ fn read_subject(body: &serde_json::Value) -> Result<Subject, ApiError> {
     }
 }
 
-/// The e-mail, in the participant's language, queued in the same transaction.
-pub(crate) async fn notify(
-    conn: &impl ConnectionTrait,
-    participant: &Account,
-    programme: &Programme,
-    kind: NotificationKind,
-    waitlist_position: Option<u32>,
-    reason: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+/// What every message about this programme says, in the participant's language.
+fn details(participant: &Account, programme: &Programme) -> Details {
     let locale = participant.locale.as_str();
     let language = locale.split('-').next().unwrap_or("en");
     let mut preferred = vec![locale, language];
@@ -201,16 +193,21 @@ pub(crate) async fn notify(
         (Some(n), None) => Some(n.clone()),
         (None, None) => None,
     };
-    let (subject, body) = notification::render(
-        kind,
-        locale,
-        &Details {
-            programme_title: programme.title.best(&preferred).to_string(),
-            waitlist_position,
-            reason: reason.map(str::to_string),
-            contact,
-        },
-    );
+    Details {
+        programme_title: programme.title.best(&preferred).to_string(),
+        contact,
+        ..Details::default()
+    }
+}
+
+async fn enqueue(
+    conn: &impl ConnectionTrait,
+    participant: &Account,
+    kind: NotificationKind,
+    details: &Details,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let (subject, body) = notification::render(kind, participant.locale.as_str(), details);
     notifications::enqueue(
         conn,
         participant.id,
@@ -222,6 +219,50 @@ pub(crate) async fn notify(
     )
     .await?;
     Ok(())
+}
+
+/// The e-mail, in the participant's language, queued in the same transaction.
+pub(crate) async fn notify(
+    conn: &impl ConnectionTrait,
+    participant: &Account,
+    programme: &Programme,
+    kind: NotificationKind,
+    waitlist_position: Option<u32>,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let details = Details {
+        waitlist_position,
+        reason: reason.map(str::to_string),
+        ..details(participant, programme)
+    };
+    enqueue(conn, participant, kind, &details, now).await
+}
+
+/// How long an invited person has to set a password.
+const INVITATION_DAYS: i64 = 14;
+
+/// Creates a one-time code for an invited account and sends it, in the same transaction.
+async fn invite(
+    conn: &impl ConnectionTrait,
+    participant: &Account,
+    programme: &Programme,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let code = crate::auth::tokens::new_opaque("kps_").map_err(ApiError::Internal)?;
+    password_setups::create(
+        conn,
+        participant.id,
+        &crate::auth::tokens::digest(&code),
+        now + chrono::Duration::days(INVITATION_DAYS),
+        now,
+    )
+    .await?;
+    let details = Details {
+        code: Some(code),
+        ..details(participant, programme)
+    };
+    enqueue(conn, participant, NotificationKind::Invited, &details, now).await
 }
 
 /// Confirms as many of those waiting as there are free places, strictly in order of arrival,
@@ -343,6 +384,7 @@ pub(crate) async fn register(
                 )
                 .await?;
                 tracing::info!(account_id = %account.id, "invited account created");
+                invite(tx, &account, programme, now).await?;
                 account
             }
         },

@@ -12,6 +12,7 @@ pub mod idempotency_key;
 pub mod membership;
 pub mod notification;
 pub mod organisation;
+pub mod password_setup;
 pub mod programme;
 pub mod refresh_token;
 pub mod registration;

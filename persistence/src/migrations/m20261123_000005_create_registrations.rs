@@ -49,6 +49,16 @@ enum SessionChoices {
 }
 
 #[derive(DeriveIden)]
+enum PasswordSetups {
+    Table,
+    TokenHash,
+    AccountId,
+    ExpiresAt,
+    UsedAt,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
 enum IdempotencyKeys {
     Table,
     AccountId,
@@ -205,6 +215,26 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // One-time codes with which invited people set their first password (stored hashed).
+        manager
+            .create_table(
+                Table::create()
+                    .table(PasswordSetups::Table)
+                    .col(string_len(PasswordSetups::TokenHash, 64).primary_key())
+                    .col(uuid(PasswordSetups::AccountId))
+                    .col(timestamp_with_time_zone(PasswordSetups::ExpiresAt))
+                    .col(timestamp_with_time_zone_null(PasswordSetups::UsedAt))
+                    .col(timestamp_with_time_zone(PasswordSetups::CreatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_password_setups_account")
+                            .from(PasswordSetups::Table, PasswordSetups::AccountId)
+                            .to(Accounts::Table, Accounts::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -259,6 +289,7 @@ impl MigrationTrait for Migration {
         for table in [
             Notifications::Table.into_iden(),
             IdempotencyKeys::Table.into_iden(),
+            PasswordSetups::Table.into_iden(),
             SessionChoices::Table.into_iden(),
             Registrations::Table.into_iden(),
         ] {

@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod memberships;
 pub mod notifications;
 pub mod organisations;
+pub mod password_setups;
 pub mod programmes;
 pub mod registrations;
 pub mod session_choices;
