@@ -97,3 +97,11 @@ typed_id!(
     /// An e-mail waiting in the outbox.
     NotificationId
 );
+typed_id!(
+    /// Proof that a participant completed a programme.
+    CertificateId
+);
+typed_id!(
+    /// One recorded change to a session's attendance list.
+    AttendanceChangeId
+);

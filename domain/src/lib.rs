@@ -4,7 +4,9 @@
 //! Rules are plain functions and methods, unit-tested without any infrastructure.
 
 pub mod account;
+pub mod attendance;
 pub mod calendar;
+pub mod certificate;
 pub mod country;
 pub mod email;
 pub mod funding;
@@ -17,6 +19,7 @@ pub mod organisation;
 pub mod password;
 pub mod policy;
 pub mod programme;
+pub mod progress;
 pub mod registration;
 pub mod role;
 pub mod session;

@@ -19,6 +19,8 @@ vocabulary!(
         Cancelled => "cancelled",
         /// An organiser registered someone without an account: how to set a password.
         Invited => "invited",
+        /// The completion rule is met and a certificate was issued (with its code).
+        CertificateIssued => "certificate_issued",
     }
 );
 
@@ -32,7 +34,8 @@ pub struct Details {
     pub reason: Option<String>,
     /// Who answers questions, e.g. "Anna Kowalska <anna@example.pl>".
     pub contact: Option<String>,
-    /// The one-time code for setting a password (for `invited`).
+    /// The one-time code for setting a password (for `invited`), or the certificate's
+    /// verification code (for `certificate_issued`).
     pub code: Option<String>,
 }
 
@@ -96,6 +99,30 @@ pub fn render(kind: NotificationKind, locale: &str, d: &Details) -> (String, Str
             format!("Invitation to Kompetens: {t}"),
             format!(
                 "An organiser has registered you for “{t}”. To sign in, set a password within 14 days with this one-time code: {code}"
+            ),
+        ),
+        ("pl", CertificateIssued) => (
+            format!("Zaświadczenie o ukończeniu: {t}"),
+            format!(
+                "Gratulacje! Program „{t}” został przez Ciebie ukończony. Zaświadczenie znajdziesz wśród swoich zaświadczeń; jego kod weryfikacyjny to {code}."
+            ),
+        ),
+        ("sv", CertificateIssued) => (
+            format!("Intyg: {t}"),
+            format!(
+                "Grattis! Du har genomfört ”{t}”. Ditt intyg finns bland dina intyg; verifieringskoden är {code}."
+            ),
+        ),
+        ("lt", CertificateIssued) => (
+            format!("Pažymėjimas: {t}"),
+            format!(
+                "Sveikiname! Baigėte programą „{t}“. Pažymėjimą rasite tarp savo pažymėjimų; patvirtinimo kodas: {code}."
+            ),
+        ),
+        (_, CertificateIssued) => (
+            format!("Certificate: {t}"),
+            format!(
+                "Congratulations! You have completed “{t}”. Your certificate is among your certificates; its verification code is {code}."
             ),
         ),
         ("sv", Confirmed) => (

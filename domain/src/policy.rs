@@ -219,6 +219,55 @@ pub fn programme(
     }
 }
 
+/// What can be done to a session's attendance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttendanceAction {
+    Read,
+    Record,
+}
+
+/// May the actor read or record the attendance of a session of a programme owned at `owner`?
+///
+/// Organisers of the owner's subtree (and admins) and the session's own trainers (`teaches`)
+/// do both. A participant registered in the programme (`registered`) reads (the handler shows
+/// them their own entries only) and gets 403 on recording. Anyone else, trainers of other
+/// sessions included, gets 404: attendance is personal data.
+pub fn attendance(
+    actor: &Actor,
+    owner: &OrganisationPath,
+    teaches: bool,
+    registered: bool,
+    action: AttendanceAction,
+) -> Decision {
+    if actor.is_admin || actor.organises(owner) || teaches {
+        return Decision::Allow;
+    }
+    match (registered, action) {
+        (false, _) => Decision::NotFound,
+        (true, AttendanceAction::Read) => Decision::Allow,
+        (true, AttendanceAction::Record) => Decision::Forbidden,
+    }
+}
+
+/// May the actor see (or, with `change`, issue or revoke) a certificate of a programme owned at
+/// `owner`? Its holder sees it; organisers of the owner's subtree and admins do both; the holder
+/// gets 403 on changes; anyone else 404.
+pub fn certificate(
+    actor: &Actor,
+    owner: &OrganisationPath,
+    holder: bool,
+    change: bool,
+) -> Decision {
+    if actor.is_admin || actor.organises(owner) {
+        return Decision::Allow;
+    }
+    match (holder, change) {
+        (false, _) => Decision::NotFound,
+        (true, false) => Decision::Allow,
+        (true, true) => Decision::Forbidden,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +505,72 @@ mod tests {
         );
         assert_eq!(
             owned_record(Some(&outsider), &w.city, Audience::Organisers, false),
+            Decision::NotFound
+        );
+        Ok(())
+    }
+    #[test]
+    fn attendance_is_for_organisers_trainers_of_the_session_and_its_participants()
+    -> Result<(), crate::Invalid> {
+        use AttendanceAction::*;
+        let w = world()?;
+        let organiser = actor(&[(&w.city, Role::Organiser)]);
+        let outsider = actor(&[(&w.other_city, Role::Organiser)]);
+        let trainer = actor(&[(&w.school, Role::Trainer)]);
+        let participant = actor(&[(&w.school, Role::Participant)]);
+        assert_eq!(
+            attendance(&organiser, &w.school, false, false, Record),
+            Decision::Allow
+        );
+        assert_eq!(
+            attendance(&outsider, &w.school, false, false, Read),
+            Decision::NotFound
+        );
+        assert_eq!(
+            attendance(&trainer, &w.school, true, false, Record),
+            Decision::Allow
+        );
+        // A trainer of another session of the programme: as if it did not exist.
+        assert_eq!(
+            attendance(&trainer, &w.school, false, false, Record),
+            Decision::NotFound
+        );
+        assert_eq!(
+            attendance(&participant, &w.school, false, true, Read),
+            Decision::Allow
+        );
+        assert_eq!(
+            attendance(&participant, &w.school, false, true, Record),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            attendance(&participant, &w.school, false, false, Record),
+            Decision::NotFound
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn certificates_are_seen_by_their_holder_and_changed_by_organisers()
+    -> Result<(), crate::Invalid> {
+        let w = world()?;
+        let organiser = actor(&[(&w.city, Role::Organiser)]);
+        let holder = actor(&[(&w.school, Role::Participant)]);
+        let stranger = actor(&[(&w.other_city, Role::Participant)]);
+        assert_eq!(
+            certificate(&organiser, &w.school, false, true),
+            Decision::Allow
+        );
+        assert_eq!(
+            certificate(&holder, &w.school, true, false),
+            Decision::Allow
+        );
+        assert_eq!(
+            certificate(&holder, &w.school, true, true),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            certificate(&stranger, &w.school, false, false),
             Decision::NotFound
         );
         Ok(())

@@ -176,6 +176,21 @@ impl Default for CompletionRule {
     }
 }
 
+/// What a mobility's Europass record names: where participants go, who mentors them there
+/// and what they learn. The sending organisation is the participant's workplace.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mobility {
+    pub host_organisation: String,
+    pub host_city: Option<String>,
+    pub host_country: Option<crate::country::CountryCode>,
+    pub mentor: Option<String>,
+    /// Each a short sentence, printed as a bullet.
+    pub learning_outcomes: Vec<String>,
+}
+
+/// The most learning outcomes a mobility may list.
+pub const MAX_LEARNING_OUTCOMES: usize = 20;
+
 /// A share in percent: 1–100.
 pub fn percent(raw: i64) -> Result<u8, Invalid> {
     u8::try_from(raw)
