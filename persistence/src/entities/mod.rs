@@ -3,7 +3,10 @@
 
 pub mod account;
 pub mod api_token;
+pub mod attendance;
+pub mod attendance_change;
 pub mod auth_session;
+pub mod certificate;
 pub mod funder;
 pub mod grant;
 pub mod grant_allocation;

@@ -20,6 +20,7 @@ pub struct Model {
     pub credit_minutes: i32,
     pub parallel_group: Option<String>,
     pub status: String,
+    pub attendance_recorded_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

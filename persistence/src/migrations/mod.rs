@@ -7,6 +7,7 @@ mod m20261122_000002_create_accounts;
 mod m20261122_000003_create_auth;
 mod m20261123_000004_create_catalogue;
 mod m20261123_000005_create_registrations;
+mod m20261201_000006_create_attendance;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_auth::Migration),
             Box::new(m20261123_000004_create_catalogue::Migration),
             Box::new(m20261123_000005_create_registrations::Migration),
+            Box::new(m20261201_000006_create_attendance::Migration),
         ]
     }
 }

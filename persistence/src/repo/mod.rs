@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod attendance;
 pub mod auth_sessions;
+pub mod certificates;
 pub mod funders;
 pub mod grants;
 pub mod idempotency;

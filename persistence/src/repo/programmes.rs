@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kompetens_domain::certificate::CertificateIssuance;
+use kompetens_domain::country::CountryCode;
 use kompetens_domain::email::Email;
 use kompetens_domain::hour_budget::{ActivityType, BudgetLine, HourBudget};
 use kompetens_domain::ids::{AccountId, OrganisationId, ProgrammeId};
@@ -10,8 +12,8 @@ use kompetens_domain::locale::Locale;
 use kompetens_domain::money::{Currency, Money};
 use kompetens_domain::organisation::OrganisationPath;
 use kompetens_domain::programme::{
-    CompletionRule, Eligibility, Period, ProgrammeKind, ProgrammeStatus, RegistrationPolicy,
-    RegistrationWindow,
+    CompletionRule, Eligibility, Mobility, Period, ProgrammeKind, ProgrammeStatus,
+    RegistrationPolicy, RegistrationWindow,
 };
 use kompetens_domain::role::JobRole;
 use kompetens_domain::text::LocalizedText;
@@ -63,6 +65,12 @@ pub struct Programme {
     pub contact: Contact,
     /// `None`: free for participants.
     pub fee: Option<Money>,
+    /// Days after a session during which its attendance may still be recorded.
+    pub attendance_window_days: u32,
+    pub certificate_issuance: CertificateIssuance,
+    /// The Europass fields of a mobility programme.
+    pub mobility: Option<Mobility>,
+    /// Places taken: confirmed and completed registrations (completion keeps the place).
     pub confirmed_count: u32,
     pub waitlist_count: u32,
     pub published_at: Option<DateTime<Utc>>,
@@ -79,6 +87,44 @@ impl Programme {
             _ => None,
         }
     }
+}
+
+/// How a mobility is kept in its JSON column.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MobilityColumn {
+    host_organisation: String,
+    host_city: Option<String>,
+    host_country: Option<String>,
+    mentor: Option<String>,
+    #[serde(default)]
+    learning_outcomes: Vec<String>,
+}
+
+fn mobility_to_json(m: &Mobility) -> String {
+    serde_json::to_string(&MobilityColumn {
+        host_organisation: m.host_organisation.clone(),
+        host_city: m.host_city.clone(),
+        host_country: m.host_country.map(|c| c.as_str().to_string()),
+        mentor: m.mentor.clone(),
+        learning_outcomes: m.learning_outcomes.clone(),
+    })
+    .unwrap_or_else(|_| "{}".to_string())
+}
+
+fn mobility_from_json(raw: &str) -> Result<Mobility, StoreError> {
+    let m: MobilityColumn = from_json("programmes.mobility", raw)?;
+    Ok(Mobility {
+        host_organisation: m.host_organisation,
+        host_city: m.host_city,
+        host_country: m
+            .host_country
+            .as_deref()
+            .map(CountryCode::parse)
+            .transpose()
+            .map_err(|e| corrupt("programmes.mobility", e))?,
+        mentor: m.mentor,
+        learning_outcomes: m.learning_outcomes,
+    })
 }
 
 fn text_to_json(text: &LocalizedText) -> String {
@@ -184,6 +230,11 @@ impl TryFrom<Model> for Programme {
                 phone: m.contact_phone,
             },
             fee,
+            attendance_window_days: u32::try_from(m.attendance_window_days)
+                .map_err(|e| corrupt("programmes.attendance_window_days", e))?,
+            certificate_issuance: CertificateIssuance::parse(&m.certificate_issuance)
+                .map_err(|e| corrupt("programmes.certificate_issuance", e))?,
+            mobility: m.mobility.as_deref().map(mobility_from_json).transpose()?,
             confirmed_count: u32::try_from(m.confirmed_count).unwrap_or(0),
             waitlist_count: u32::try_from(m.waitlist_count).unwrap_or(0),
             published_at: m.published_at,
@@ -230,6 +281,9 @@ fn active(p: &Programme) -> ActiveModel {
         contact_phone: Set(p.contact.phone.clone()),
         fee_amount_minor: Set(p.fee.map(|f| f.amount_minor())),
         fee_currency: Set(p.fee.map(|f| f.currency().code().to_string())),
+        attendance_window_days: Set(i32::try_from(p.attendance_window_days).unwrap_or(i32::MAX)),
+        certificate_issuance: Set(p.certificate_issuance.as_str().to_string()),
+        mobility: Set(p.mobility.as_ref().map(mobility_to_json)),
         confirmed_count: Set(i32::try_from(p.confirmed_count).unwrap_or(i32::MAX)),
         waitlist_count: Set(i32::try_from(p.waitlist_count).unwrap_or(i32::MAX)),
         published_at: Set(p.published_at),

@@ -36,6 +36,8 @@ pub struct Session {
     pub credit_minutes: u32,
     pub parallel_group: Option<String>,
     pub status: SessionStatus,
+    /// When attendance was first recorded: from then on the session counts as delivered.
+    pub attendance_recorded_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -43,13 +45,13 @@ pub struct Session {
 
 impl Session {
     /// What the hour budget counts of this session; cancelled sessions count nothing.
-    pub fn minutes(&self, now: DateTime<Utc>) -> Option<SessionMinutes> {
+    pub fn minutes(&self) -> Option<SessionMinutes> {
         (self.status == SessionStatus::Scheduled).then(|| SessionMinutes {
             activity_type: self.activity_type,
             parallel_group: self.parallel_group.clone(),
             credit_minutes: self.credit_minutes,
-            // Until attendance is recorded, a session counts as delivered once it has ended.
-            delivered: self.time.ends_at <= now,
+            // Delivered is a fact someone recorded, not a guess from the clock.
+            delivered: self.attendance_recorded_at.is_some(),
         })
     }
 }
@@ -86,6 +88,7 @@ fn from_model(m: Model, trainer_ids: Vec<AccountId>) -> Result<Session, StoreErr
             .map_err(|e| corrupt("sessions.credit_minutes", e))?,
         parallel_group: m.parallel_group,
         status: SessionStatus::parse(&m.status).map_err(|e| corrupt("sessions.status", e))?,
+        attendance_recorded_at: m.attendance_recorded_at,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -107,6 +110,7 @@ fn active(s: &Session) -> ActiveModel {
         credit_minutes: Set(i32::try_from(s.credit_minutes).unwrap_or(i32::MAX)),
         parallel_group: Set(s.parallel_group.clone()),
         status: Set(s.status.as_str().to_string()),
+        attendance_recorded_at: Set(s.attendance_recorded_at),
         version: Set(s.version),
         created_at: Set(s.created_at),
         updated_at: Set(s.updated_at),
@@ -140,6 +144,25 @@ pub async fn insert(conn: &impl ConnectionTrait, session: &Session) -> Result<()
 pub async fn save(conn: &impl ConnectionTrait, session: &Session) -> Result<(), StoreError> {
     active(session).update(conn).await?;
     write_trainers(conn, session).await
+}
+
+/// Records that the session's attendance was taken (the first time only): from then on it
+/// counts as delivered.
+pub async fn mark_delivered(
+    conn: &impl ConnectionTrait,
+    id: SessionId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(
+            Column::AttendanceRecordedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(Column::Id.eq(id.as_uuid()))
+        .filter(Column::AttendanceRecordedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn delete(conn: &impl ConnectionTrait, id: SessionId) -> Result<(), StoreError> {
