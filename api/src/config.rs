@@ -64,6 +64,9 @@ pub struct Settings {
     pub smtp: Option<SmtpRelay>,
     pub mail_from: String,
     pub outbox_poll: Duration,
+    /// `KOMPETENS_PUBLIC_URL`: where clients reach this API (behind a proxy, its public
+    /// address), printed on certificates as the verification link. Default: `http://<bind>`.
+    pub public_url: String,
 }
 
 /// Where e-mail goes: an SMTP relay without TLS (a local MTA or a mail catcher), optionally
@@ -153,6 +156,7 @@ const KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "outbox_poll_ms",
+    "public_url",
 ];
 
 impl Raw {
@@ -385,6 +389,22 @@ impl Settings {
                 1000,
                 "a number of milliseconds",
             )?),
+            public_url: match raw.get("public_url") {
+                None | Some(("", _)) => format!("http://{bind}"),
+                Some((url, source)) => {
+                    let url = url.trim_end_matches('/');
+                    let valid = (url.starts_with("https://") || url.starts_with("http://"))
+                        && url.len() > "https://".len()
+                        && !url.contains(char::is_whitespace);
+                    if !valid {
+                        return Err(error(
+                            source,
+                            "must be an http(s) URL such as https://kompetens.example.org",
+                        ));
+                    }
+                    url.to_string()
+                }
+            },
         })
     }
 

@@ -298,6 +298,18 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ),
     ("cancellation-closed", 409, "The time to cancel has passed"),
     (
+        "attendance-closed",
+        409,
+        "Attendance cannot be recorded now",
+    ),
+    ("session-cancelled", 409, "The session is cancelled"),
+    ("completion-not-met", 409, "The completion rule is not met"),
+    (
+        "certificate-exists",
+        409,
+        "A certificate is already in force",
+    ),
+    (
         "idempotency-key-reused",
         422,
         "The Idempotency-Key was used for a different request",

@@ -31,6 +31,8 @@ updates honour `If-Match`.",
         (name = "programmes", description = "Programmes, their lifecycle and hour budgets"),
         (name = "sessions", description = "Dated sessions, their trainers and calendars"),
         (name = "registrations", description = "Places, waiting lists, approvals and cancellations"),
+        (name = "attendance", description = "Attendance per session, hours and progress towards completion"),
+        (name = "certificates", description = "Certificates: issue, PDF, public verification and revocation"),
         (name = "health", description = "Liveness and readiness"),
         (name = "problems", description = "What each problem type means")
     )

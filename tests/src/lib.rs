@@ -574,3 +574,17 @@ impl Mailbox {
         );
     }
 }
+
+/// The text of a PDF as an independent parser reads it, whitespace collapsed to single spaces.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let text = pdf_extract::extract_text_from_mem(pdf).expect("a PDF whose text can be read");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// How many pages a PDF has.
+pub fn pdf_pages(pdf: &[u8]) -> usize {
+    pdf_extract::Document::load_mem(pdf)
+        .expect("a PDF that parses")
+        .get_pages()
+        .len()
+}

@@ -674,3 +674,155 @@ async fn registration_endpoints_answer_each_kind_of_caller_as_they_should() {
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn attendance_and_certificate_endpoints_answer_each_kind_of_caller_as_they_should() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin = app.admin_token.clone();
+    let now = chrono::Utc::now();
+    let yesterday = (now - chrono::Duration::days(1)).date_naive();
+    let trainer = w.tokens[2].1.clone().unwrap();
+    let trainer_id = app.get("/api/v1/me", Some(&trainer)).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let programme = app.create("/api/v1/programmes", &admin, json!({"organisation_id": w.city, "kind": "course_cycle", "title": {"pl": "Kurs"},
+        "starts_on": yesterday.to_string(), "ends_on": yesterday.to_string(), "time_zone": "UTC", "capacity": 10,
+        "registration_opens_at": (now - chrono::Duration::days(10)).to_rfc3339(), "registration_closes_at": (now + chrono::Duration::days(1)).to_rfc3339()})).await;
+    let session = app
+        .create(
+            &format!("/api/v1/programmes/{programme}/sessions"),
+            &admin,
+            json!({"title": {"pl": "Warsztat"}, "activity_type": "workshop", "raise_budget": true, "trainer_ids": [trainer_id],
+            "starts_at": format!("{yesterday}T09:00:00Z"), "ends_at": format!("{yesterday}T10:00:00Z")}),
+        )
+        .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/programmes/{programme}/publish"),
+            Some(&admin),
+            json!({})
+        )
+        .await
+        .status,
+        200
+    );
+    let participant = w.tokens[1].1.clone().unwrap();
+    let participant_id = app.get("/api/v1/me", Some(&participant)).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let registration = app
+        .create(
+            &format!("/api/v1/programmes/{programme}/registrations"),
+            &participant,
+            json!({}),
+        )
+        .await;
+    let present = json!({"entries": [{"participant_id": participant_id, "status": "present"}]});
+    let r = app
+        .put(
+            &format!("/api/v1/sessions/{session}/attendance"),
+            Some(&trainer),
+            present.clone(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mine = app.get("/api/v1/me/certificates", Some(&participant)).await;
+    let certificate = mine.body["items"][0]["id"].as_str().unwrap().to_string();
+    let code = mine.body["items"][0]["code"].as_str().unwrap().to_string();
+    let s = format!("/api/v1/sessions/{session}");
+    let c = format!("/api/v1/certificates/{certificate}");
+    let r = format!("/api/v1/registrations/{registration}");
+    let rows: Vec<(Method, String, Option<Value>, [u16; 6])> = vec![
+        (
+            Method::GET,
+            format!("{s}/attendance"),
+            None,
+            [401, 200, 200, 404, 200, 200],
+        ),
+        (
+            Method::PUT,
+            format!("{s}/attendance"),
+            Some(present),
+            [401, 403, 200, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{s}/attendance/changes"),
+            None,
+            [401, 200, 200, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("{r}/progress"),
+            None,
+            [401, 200, 404, 404, 200, 200],
+        ),
+        (Method::GET, c.clone(), None, [401, 200, 404, 404, 200, 200]),
+        (
+            Method::GET,
+            format!("{c}.pdf"),
+            None,
+            [401, 200, 404, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/certificates/verify/{code}"),
+            None,
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/programmes/{programme}/certificates"),
+            None,
+            [401, 404, 404, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/certificates".into(),
+            None,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            format!("{r}/certificate"),
+            None,
+            [401, 403, 404, 404, 409, 409],
+        ),
+        // Last: the organiser revokes; after that it is revoked for the admin too.
+        (
+            Method::POST,
+            format!("{c}/revoke"),
+            Some(json!({"reason": "Issued in error"})),
+            [401, 403, 404, 404, 200, 409],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in &rows {
+        for (i, (who, token)) in w.tokens.iter().enumerate() {
+            let r = app
+                .call(method.clone(), path, token.as_deref(), body.clone())
+                .await;
+            if r.status.as_u16() != expected[i] {
+                failures.push(format!(
+                    "{method} {path} as {who}: expected {}, got {} {}",
+                    expected[i], r.status, r.text
+                ));
+            }
+            if r.status.as_u16() >= 400 {
+                assert_eq!(
+                    r.header("content-type"),
+                    Some("application/problem+json"),
+                    "{method} {path} as {who}"
+                );
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}

@@ -2,7 +2,10 @@
 //! a `utoipa_actix_web` app, so every route is in the OpenAPI document by construction.
 
 pub mod api_tokens;
+pub mod attendance;
 pub mod auth;
+pub mod certificates;
+pub mod completion;
 pub mod funders;
 pub mod grants;
 pub mod health;
@@ -73,7 +76,20 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(registrations::approve_registration)
         .service(registrations::reject_registration)
         .service(registrations::my_registrations)
-        .service(registrations::choose_sessions);
+        .service(registrations::choose_sessions)
+        .service(attendance::get_attendance)
+        .service(attendance::record_attendance)
+        .service(attendance::attendance_changes)
+        .service(completion::registration_progress)
+        .service(certificates::issue_certificate)
+        .service(certificates::my_certificates)
+        .service(certificates::programme_certificates)
+        // Before `/certificates/{id}`: the verification path and the `.pdf` suffix are more
+        // specific than a bare id.
+        .service(certificates::verify_certificate)
+        .service(certificates::certificate_pdf)
+        .service(certificates::get_certificate)
+        .service(certificates::revoke_certificate);
 }
 
 /// Outside the versioned API: health checks and problem-type documentation.

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use kompetens_domain::certificate::CertificateIssuance;
+use kompetens_domain::country::CountryCode;
 use kompetens_domain::email::Email;
 use kompetens_domain::hour_budget::{ActivityType, BudgetLine, HourBudget, Tally};
 use kompetens_domain::ids::{GrantId, OrganisationId, ProgrammeId};
@@ -12,7 +14,7 @@ use kompetens_domain::locale::Locale;
 use kompetens_domain::money::Money;
 use kompetens_domain::policy::{self, Actor, Audience, Decision, ProgrammeAction};
 use kompetens_domain::programme::{
-    self as rules, CompletionRule, Eligibility, Period, ProgrammeKind, ProgrammeStatus,
+    self as rules, CompletionRule, Eligibility, Mobility, Period, ProgrammeKind, ProgrammeStatus,
     RegistrationPolicy, RegistrationWindow,
 };
 use kompetens_domain::role::JobRole;
@@ -58,6 +60,39 @@ pub struct CompletionRuleBody {
     pub per_activity_type: BTreeMap<ActivityType, u8>,
 }
 
+/// The Europass fields of a mobility (job shadowing abroad): where participants go, who mentors
+/// them and what they learn. Printed on their certificates; the sending organisation is each
+/// participant's workplace.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "host_organisation": "Centre Cívic Barceloneta",
+    "host_city": "Barcelona",
+    "host_country": "ES",
+    "mentor": "Marta Puig",
+    "learning_outcomes": ["Plans cultural activities accessible to adults with special educational needs"]
+}))]
+pub struct MobilityBody {
+    pub host_organisation: String,
+    pub host_city: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub host_country: Option<String>,
+    pub mentor: Option<String>,
+    /// At most 20, each at most 300 characters.
+    pub learning_outcomes: Vec<String>,
+}
+
+impl From<&Mobility> for MobilityBody {
+    fn from(m: &Mobility) -> Self {
+        MobilityBody {
+            host_organisation: m.host_organisation.clone(),
+            host_city: m.host_city.clone(),
+            host_country: m.host_country.map(|c| c.as_str().to_string()),
+            mentor: m.mentor.clone(),
+            learning_outcomes: m.learning_outcomes.clone(),
+        }
+    }
+}
+
 /// Who answers questions.
 #[derive(Serialize, ToSchema)]
 pub struct ContactBody {
@@ -89,6 +124,9 @@ pub struct ContactBody {
     "completion_rule": {"min_attended_percent": 80, "per_activity_type": {}},
     "contact": {"name": "Anna Kowalska", "email": "anna.kowalska@example.pl", "phone": "+48 58 000 00 00"},
     "fee": null,
+    "attendance_window_days": 14,
+    "certificate_issuance": "automatic",
+    "mobility": null,
     "grant_ids": ["019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ea0"],
     "confirmed_count": 0,
     "waitlist_count": 0,
@@ -130,8 +168,16 @@ pub struct ProgrammeResponse {
     pub contact: ContactBody,
     /// What participants pay; `null`: free.
     pub fee: Option<MoneyBody>,
+    /// Days after a session during which its attendance may still be recorded.
+    pub attendance_window_days: u32,
+    /// `automatic`: a certificate is issued as soon as the completion rule is met; `manual`: an
+    /// organiser issues it (`POST /registrations/{id}/certificate`).
+    pub certificate_issuance: CertificateIssuance,
+    /// For mobilities: what the Europass record on each certificate says.
+    pub mobility: Option<MobilityBody>,
     /// The grants that fund this programme.
     pub grant_ids: Vec<Uuid>,
+    /// Places taken: confirmed and completed registrations.
     pub confirmed_count: u32,
     pub waitlist_count: u32,
     pub published_at: Option<DateTime<Utc>>,
@@ -176,6 +222,9 @@ fn response(p: &Programme, grant_ids: &[GrantId], now: DateTime<Utc>) -> Program
             phone: p.contact.phone.clone(),
         },
         fee: p.fee.map(MoneyBody::from),
+        attendance_window_days: p.attendance_window_days,
+        certificate_issuance: p.certificate_issuance,
+        mobility: p.mobility.as_ref().map(MobilityBody::from),
         grant_ids: grant_ids.iter().map(|g| g.as_uuid()).collect(),
         confirmed_count: p.confirmed_count,
         waitlist_count: p.waitlist_count,
@@ -251,6 +300,9 @@ pub struct CreateProgrammeRequest {
     completion_rule: Option<CompletionRuleBody>,
     contact: Option<ContactBody>,
     fee: Option<MoneyBody>,
+    attendance_window_days: Option<u32>,
+    certificate_issuance: Option<CertificateIssuance>,
+    mobility: Option<MobilityBody>,
     grant_ids: Option<Vec<Uuid>>,
 }
 
@@ -285,6 +337,9 @@ pub struct UpdateProgrammeRequest {
     completion_rule: Option<CompletionRuleBody>,
     contact: Option<ContactBody>,
     fee: Option<MoneyBody>,
+    attendance_window_days: Option<u32>,
+    certificate_issuance: Option<CertificateIssuance>,
+    mobility: Option<MobilityBody>,
     grant_ids: Option<Vec<Uuid>>,
 }
 
@@ -379,6 +434,31 @@ fn contact(value: &Value) -> Result<Contact, Problems> {
     let phone = f.optional("phone", read::parsed(|s| text::line(s, 40)));
     f.done()?;
     Ok(Contact { name, email, phone })
+}
+
+fn mobility(value: &Value) -> Result<Mobility, Problems> {
+    let mut f = Fields::of(value)?;
+    let host = f.required("host_organisation", read::parsed(|s| text::line(s, 300)));
+    let city = f.optional("host_city", read::parsed(|s| text::line(s, 200)));
+    let country = f.optional("host_country", read::parsed(CountryCode::parse));
+    let mentor = f.optional("mentor", read::parsed(|s| text::line(s, 200)));
+    let outcomes = f
+        .optional_with(
+            "learning_outcomes",
+            read::list(
+                rules::MAX_LEARNING_OUTCOMES,
+                read::simple(read::parsed(|s| text::line(s, 300))),
+            ),
+        )
+        .unwrap_or_default();
+    f.done()?;
+    Ok(Mobility {
+        host_organisation: host.ok_or_else(|| vec![FieldError::at("", "is not valid")])?,
+        host_city: city,
+        host_country: country,
+        mentor,
+        learning_outcomes: outcomes,
+    })
 }
 
 /// What a body refers to that must be checked against the database.
@@ -514,6 +594,21 @@ fn apply(p: &mut Programme, f: &mut Fields, creating: bool) -> References {
         // A fee of zero is no fee: the programme is free.
         p.fee = v.filter(|m: &Money| !m.is_zero());
     }
+    if let Some(v) = f.patch_required(
+        "attendance_window_days",
+        read::int(kompetens_domain::attendance::window_days),
+    ) {
+        p.attendance_window_days = v;
+    }
+    if let Some(v) = f.patch_required(
+        "certificate_issuance",
+        read::parsed(CertificateIssuance::parse),
+    ) {
+        p.certificate_issuance = v;
+    }
+    if let Some(v) = f.patch_with("mobility", mobility).into_change() {
+        p.mobility = v;
+    }
     if let Some(v) = f
         .patch_with("grant_ids", read::list(50, read::simple(read::uuid)))
         .into_change()
@@ -522,6 +617,12 @@ fn apply(p: &mut Programme, f: &mut Fields, creating: bool) -> References {
         ids.sort_unstable();
         ids.dedup();
         refs.grant_ids = Some(ids);
+    }
+    if p.mobility.is_some() && p.kind != ProgrammeKind::Mobility {
+        f.reject(
+            "/mobility",
+            "only programmes of kind mobility carry Europass details; clear it or change the kind",
+        );
     }
     refs
 }
@@ -631,8 +732,8 @@ pub(crate) fn ensure_editable(p: &Programme) -> Result<(), ApiError> {
 }
 
 /// The budget tally of a programme's sessions.
-pub(crate) fn tally(sessions: &[Session], now: DateTime<Utc>) -> Tally {
-    let minutes: Vec<_> = sessions.iter().filter_map(|s| s.minutes(now)).collect();
+pub(crate) fn tally(sessions: &[Session]) -> Tally {
+    let minutes: Vec<_> = sessions.iter().filter_map(Session::minutes).collect();
     Tally::of(&minutes)
 }
 
@@ -643,7 +744,7 @@ async fn missing_for_publication(
 ) -> Result<Vec<FieldError>, ApiError> {
     let budget = programmes::budget(conn, p.id).await?;
     let all = sessions::all_for_programme(conn, p.id).await?;
-    let tally = tally(&all, Utc::now());
+    let tally = tally(&all);
     let overruns = budget.overruns(&tally);
     let session_count = sessions::count_scheduled(conn, p.id).await?;
     Ok(rules::missing_for_publication(&rules::Readiness {
@@ -716,6 +817,9 @@ pub async fn create_programme(
         completion_rule: CompletionRule::default(),
         contact: Contact::default(),
         fee: None,
+        attendance_window_days: kompetens_domain::attendance::DEFAULT_WINDOW_DAYS,
+        certificate_issuance: CertificateIssuance::Automatic,
+        mobility: None,
         confirmed_count: 0,
         waitlist_count: 0,
         published_at: None,
@@ -1262,7 +1366,7 @@ pub async fn get_hour_budget(
     .await?;
     let budget = programmes::budget(&state.db, p.id).await?;
     let all = sessions::all_for_programme(&state.db, p.id).await?;
-    let tally = tally(&all, Utc::now());
+    let tally = tally(&all);
     Ok(ok_versioned(
         p.version,
         &budget_response(&p, &budget, &tally),
@@ -1319,7 +1423,7 @@ pub async fn replace_hour_budget(
     let budget = HourBudget::parse(&lines)
         .map_err(|(i, e)| ApiError::invalid(&format!("/lines/{i}/activity_type"), e.0))?;
     let all = sessions::all_for_programme(&tx, p.id).await?;
-    let tally = tally(&all, Utc::now());
+    let tally = tally(&all);
     let overruns = budget.overruns(&tally);
     if !overruns.is_empty() {
         return Err(budget_exceeded(&overruns));

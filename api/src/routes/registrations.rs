@@ -564,7 +564,7 @@ pub async fn create_registration(
 }
 
 /// Loads a registration the caller may see (their own, or as an organiser of its programme).
-async fn visible(
+pub(crate) async fn visible(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     id: Uuid,

@@ -384,7 +384,7 @@ async fn validate_and_fit(
         return Err(ApiError::Validation(errors));
     }
     others.push(s.clone());
-    let tally = tally(&others, Utc::now());
+    let tally = tally(&others);
     let budget = programmes::budget(conn, p.id).await?;
     let overruns: Vec<_> = budget
         .overruns(&tally)
@@ -458,6 +458,7 @@ pub async fn create_session(
         credit_minutes: 0,
         parallel_group: None,
         status: SessionStatus::Scheduled,
+        attendance_recorded_at: None,
         version: 1,
         created_at: now,
         updated_at: now,
