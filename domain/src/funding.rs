@@ -57,3 +57,67 @@ mod tests {
         assert!(funded_minutes(0).is_err());
     }
 }
+
+/// What is left of a grant once `allocations` are given to programmes: each allocation must be
+/// in the grant's currency, and together they may not exceed the grant. Errors carry the index
+/// of the offending allocation.
+pub fn unallocated(
+    grant: crate::money::Money,
+    allocations: &[crate::money::Money],
+) -> Result<crate::money::Money, (usize, Invalid)> {
+    let mut left = grant.amount_minor();
+    for (i, a) in allocations.iter().enumerate() {
+        if a.currency() != grant.currency() {
+            return Err((
+                i,
+                Invalid::new(format!(
+                    "must be in the grant's currency, {}",
+                    grant.currency().code()
+                )),
+            ));
+        }
+        left -= a.amount_minor();
+        if left < 0 {
+            return Err((
+                i,
+                Invalid::new(format!(
+                    "the allocations add up to more than the grant's {}",
+                    grant.display()
+                )),
+            ));
+        }
+    }
+    crate::money::Money::new(left, grant.currency()).map_err(|e| (0, e))
+}
+
+#[cfg(test)]
+mod allocation_tests {
+    use super::*;
+    use crate::money::{Currency, Money};
+
+    #[test]
+    fn allocations_stay_within_the_grant_and_its_currency() -> Result<(), Invalid> {
+        let eur = Currency::parse("EUR")?;
+        let pln = Currency::parse("PLN")?;
+        let grant = Money::new(10_200_000, eur)?;
+        let left = unallocated(
+            grant,
+            &[Money::new(6_000_000, eur)?, Money::new(4_000_000, eur)?],
+        )
+        .map_err(|e| e.1)?;
+        assert_eq!(left.amount_minor(), 200_000);
+        assert_eq!(
+            unallocated(grant, &[Money::new(10_200_001, eur)?])
+                .err()
+                .map(|e| e.0),
+            Some(0)
+        );
+        assert_eq!(
+            unallocated(grant, &[Money::new(1, eur)?, Money::new(1, pln)?])
+                .err()
+                .map(|e| e.0),
+            Some(1)
+        );
+        Ok(())
+    }
+}

@@ -49,6 +49,8 @@ pub enum OrganisationAction {
     CreateChild,
     ListMembers,
     ManageMembers,
+    /// Read or change competence-development plans and reports: organisers' business.
+    Plans,
 }
 
 /// How far an actor can see into the organisation tree; lists are filtered with it.
@@ -124,7 +126,8 @@ pub fn organisation(
         OrganisationAction::Update
         | OrganisationAction::CreateChild
         | OrganisationAction::ListMembers
-        | OrganisationAction::ManageMembers => Decision::Forbidden,
+        | OrganisationAction::ManageMembers
+        | OrganisationAction::Plans => Decision::Forbidden,
     }
 }
 
@@ -313,7 +316,7 @@ mod tests {
     fn organisers_act_in_their_subtree_only() -> Result<(), crate::Invalid> {
         let w = world()?;
         let city_organiser = actor(&[(&w.city, Role::Organiser)]);
-        for action in [Read, Update, CreateChild, ListMembers, ManageMembers] {
+        for action in [Read, Update, CreateChild, ListMembers, ManageMembers, Plans] {
             assert_eq!(
                 organisation(&city_organiser, &w.city, action),
                 Decision::Allow
@@ -340,7 +343,7 @@ mod tests {
         for role in [Role::Trainer, Role::Participant] {
             let member = actor(&[(&w.school, role)]);
             assert_eq!(organisation(&member, &w.school, Read), Decision::Allow);
-            for action in [Update, CreateChild, ListMembers, ManageMembers] {
+            for action in [Update, CreateChild, ListMembers, ManageMembers, Plans] {
                 assert_eq!(
                     organisation(&member, &w.school, action),
                     Decision::Forbidden
