@@ -11,6 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub programme_id: Uuid,
     pub created_at: DateTimeUtc,
+    pub amount_minor: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

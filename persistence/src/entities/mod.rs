@@ -7,6 +7,7 @@ pub mod attendance;
 pub mod attendance_change;
 pub mod auth_session;
 pub mod certificate;
+pub mod competence_plan;
 pub mod funder;
 pub mod grant;
 pub mod grant_allocation;

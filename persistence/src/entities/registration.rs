@@ -14,6 +14,8 @@ pub struct Model {
     pub arrival: i64,
     pub registered_by: Option<Uuid>,
     pub reason: Option<String>,
+    pub workplace_organisation_id: Option<Uuid>,
+    pub job_role: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

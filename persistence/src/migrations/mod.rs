@@ -8,6 +8,7 @@ mod m20261122_000003_create_auth;
 mod m20261123_000004_create_catalogue;
 mod m20261123_000005_create_registrations;
 mod m20261201_000006_create_attendance;
+mod m20261201_000007_create_reports_and_plans;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_catalogue::Migration),
             Box::new(m20261123_000005_create_registrations::Migration),
             Box::new(m20261201_000006_create_attendance::Migration),
+            Box::new(m20261201_000007_create_reports_and_plans::Migration),
         ]
     }
 }

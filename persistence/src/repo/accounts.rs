@@ -92,6 +92,7 @@ pub async fn insert(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        erased_at: Set(None),
     }
     .insert(conn)
     .await?;
@@ -194,4 +195,34 @@ pub async fn update_profile(
         Some(_) if affected == 0 => Ok(Updated::Stale),
         Some(account) => Ok(Updated::Done(account)),
     }
+}
+
+/// Erases a person (GDPR art. 17): the row stays, so registrations, attendance and the
+/// figures built on them still count, but nothing that identifies the person does. The
+/// e-mail becomes an address at the reserved `.invalid` domain that no one can sign in with.
+pub async fn erase(
+    conn: &impl ConnectionTrait,
+    id: AccountId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(
+            Column::Email,
+            Expr::value(format!("erased-{}@erased.invalid", id.as_uuid().simple())),
+        )
+        .col_expr(Column::PasswordHash, Expr::value(Option::<String>::None))
+        .col_expr(Column::Name, Expr::value(Option::<String>::None))
+        .col_expr(
+            Column::WorkplaceOrganisationId,
+            Expr::value(Option::<uuid::Uuid>::None),
+        )
+        .col_expr(Column::JobRole, Expr::value(Option::<String>::None))
+        .col_expr(Column::IsAdmin, Expr::value(false))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .col_expr(Column::ErasedAt, Expr::value(Some(now)))
+        .filter(Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
 }

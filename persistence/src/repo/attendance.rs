@@ -252,3 +252,17 @@ pub async fn changes(
         .collect::<Result<Vec<_>, _>>()?;
     Ok(into_page(items, limit, |c| c.id.as_uuid()))
 }
+
+/// Every mark of a participant, in every programme (for their data export).
+pub async fn for_account(
+    conn: &impl ConnectionTrait,
+    participant: AccountId,
+) -> Result<Vec<AttendanceRecord>, StoreError> {
+    rows(
+        attendance::Entity::find()
+            .filter(attendance::Column::ParticipantId.eq(participant.as_uuid()))
+            .order_by_asc(attendance::Column::RecordedAt)
+            .all(conn)
+            .await?,
+    )
+}

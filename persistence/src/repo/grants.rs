@@ -191,24 +191,90 @@ pub async fn for_programme(
         .collect())
 }
 
-/// Replaces the grants funding a programme.
+/// Replaces the grants funding a programme; allocations that stay keep their amounts.
 pub async fn allocate(
     conn: &impl ConnectionTrait,
     programme: ProgrammeId,
     grants: &[GrantId],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let wanted: Vec<Uuid> = grants.iter().map(|g| g.as_uuid()).collect();
     grant_allocation::Entity::delete_many()
         .filter(grant_allocation::Column::ProgrammeId.eq(programme.as_uuid()))
+        .filter(grant_allocation::Column::GrantId.is_not_in(wanted.clone()))
         .exec(conn)
         .await?;
-    if grants.is_empty() {
+    let existing: Vec<Uuid> = for_programme(conn, programme)
+        .await?
+        .into_iter()
+        .map(|g| g.as_uuid())
+        .collect();
+    let new: Vec<Uuid> = wanted
+        .into_iter()
+        .filter(|g| !existing.contains(g))
+        .collect();
+    if new.is_empty() {
         return Ok(());
     }
-    grant_allocation::Entity::insert_many(grants.iter().map(|g| grant_allocation::ActiveModel {
-        grant_id: Set(g.as_uuid()),
+    grant_allocation::Entity::insert_many(new.into_iter().map(|g| grant_allocation::ActiveModel {
+        grant_id: Set(g),
         programme_id: Set(programme.as_uuid()),
         created_at: Set(now),
+        amount_minor: Set(None),
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// One programme a grant funds, with the share of the grant's amount given to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allocation {
+    pub programme_id: ProgrammeId,
+    /// In the grant's currency; `None` until an organiser sets it.
+    pub amount_minor: Option<i64>,
+}
+
+/// The programmes a grant funds, with their amounts.
+pub async fn allocations(
+    conn: &impl ConnectionTrait,
+    grant: GrantId,
+) -> Result<Vec<Allocation>, StoreError> {
+    Ok(grant_allocation::Entity::find()
+        .filter(grant_allocation::Column::GrantId.eq(grant.as_uuid()))
+        .order_by_asc(grant_allocation::Column::ProgrammeId)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| Allocation {
+            programme_id: a.programme_id.into(),
+            amount_minor: a.amount_minor,
+        })
+        .collect())
+}
+
+/// Replaces the amounts of a grant's allocations: each named programme gets its amount (and is
+/// linked to the grant if it was not), programmes left out are no longer funded by it.
+pub async fn set_allocations(
+    conn: &impl ConnectionTrait,
+    grant: GrantId,
+    allocations: &[Allocation],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    grant_allocation::Entity::delete_many()
+        .filter(grant_allocation::Column::GrantId.eq(grant.as_uuid()))
+        .exec(conn)
+        .await?;
+    if allocations.is_empty() {
+        return Ok(());
+    }
+    grant_allocation::Entity::insert_many(allocations.iter().map(|a| {
+        grant_allocation::ActiveModel {
+            grant_id: Set(grant.as_uuid()),
+            programme_id: Set(a.programme_id.as_uuid()),
+            created_at: Set(now),
+            amount_minor: Set(a.amount_minor),
+        }
     }))
     .exec_without_returning(conn)
     .await?;

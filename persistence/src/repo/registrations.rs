@@ -35,6 +35,11 @@ pub struct Registration {
     pub registered_by: Option<AccountId>,
     /// The organiser's reason for a rejection or cancellation.
     pub reason: Option<String>,
+    /// Where the participant worked when registering: reports count them there, whatever
+    /// their profile (or its erasure) says later.
+    pub workplace_organisation_id: Option<OrganisationId>,
+    /// The participant's job role when registering.
+    pub job_role: Option<JobRole>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -53,6 +58,13 @@ impl TryFrom<Model> for Registration {
             arrival: m.arrival,
             registered_by: m.registered_by.map(Into::into),
             reason: m.reason,
+            workplace_organisation_id: m.workplace_organisation_id.map(Into::into),
+            job_role: m
+                .job_role
+                .as_deref()
+                .map(JobRole::parse)
+                .transpose()
+                .map_err(|e| corrupt("registrations.job_role", e))?,
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -69,6 +81,8 @@ fn active(r: &Registration) -> ActiveModel {
         arrival: Set(r.arrival),
         registered_by: Set(r.registered_by.map(|a| a.as_uuid())),
         reason: Set(r.reason.clone()),
+        workplace_organisation_id: Set(r.workplace_organisation_id.map(|o| o.as_uuid())),
+        job_role: Set(r.job_role.map(|j| j.as_str().to_string())),
         version: Set(r.version),
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
@@ -295,4 +309,53 @@ pub async fn count(
         .filter(Column::Status.eq(status.as_str()))
         .count(conn)
         .await?)
+}
+
+/// Every registration of a programme, in order of arrival (for reports).
+pub async fn all_for_programme(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+) -> Result<Vec<Registration>, StoreError> {
+    rows(
+        Entity::find()
+            .filter(Column::ProgrammeId.eq(programme.as_uuid()))
+            .order_by_asc(Column::Arrival)
+            .all(conn)
+            .await?,
+    )
+}
+
+/// The completed registrations of any of `programmes` (for plan coverage).
+pub async fn completed_in(
+    conn: &impl ConnectionTrait,
+    programmes: &[ProgrammeId],
+) -> Result<Vec<Registration>, StoreError> {
+    if programmes.is_empty() {
+        return Ok(Vec::new());
+    }
+    rows(
+        Entity::find()
+            .filter(Column::ProgrammeId.is_in(programmes.iter().map(|p| p.as_uuid())))
+            .filter(Column::Status.eq(RegistrationStatus::Completed.as_str()))
+            .all(conn)
+            .await?,
+    )
+}
+
+/// A participant's registrations that still hold or wait for a place (for erasure).
+pub async fn cancellable_for_participant(
+    conn: &impl ConnectionTrait,
+    participant: AccountId,
+) -> Result<Vec<Registration>, StoreError> {
+    rows(
+        Entity::find()
+            .filter(Column::ParticipantId.eq(participant.as_uuid()))
+            .filter(Column::Status.is_in([
+                RegistrationStatus::Pending.as_str(),
+                RegistrationStatus::Confirmed.as_str(),
+                RegistrationStatus::Waitlisted.as_str(),
+            ]))
+            .all(conn)
+            .await?,
+    )
 }
