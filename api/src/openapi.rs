@@ -33,6 +33,7 @@ updates honour `If-Match`.",
         (name = "registrations", description = "Places, waiting lists, approvals and cancellations"),
         (name = "attendance", description = "Attendance per session, hours and progress towards completion"),
         (name = "certificates", description = "Certificates: issue, PDF, public verification and revocation"),
+        (name = "competence-plans", description = "Organisations' competence-development plans and how far programmes meet them"),
         (name = "health", description = "Liveness and readiness"),
         (name = "problems", description = "What each problem type means")
     )

@@ -43,6 +43,13 @@ async fn malformed_bodies_paths_and_queries_get_problem_responses() {
             json!({"email": "olena@example.org"}),
         )
         .await;
+    let plan = app
+        .create(
+            &format!("/api/v1/organisations/{org}/competence-plans"),
+            &admin,
+            json!({"title": "Plan", "starts_on": "2027-01-01", "ends_on": "2027-12-31"}),
+        )
+        .await;
     let id_for = |template: &str| -> String {
         let resource = template
             .trim_start_matches("/api/v1/")
@@ -75,6 +82,7 @@ async fn malformed_bodies_paths_and_queries_get_problem_responses() {
             let path = template
                 .replace("{id}", &id_for(template))
                 .replace("{membership_id}", &uuid::Uuid::now_v7().to_string())
+                .replace("{plan_id}", &plan)
                 .replace("{code}", "not-found");
             if op.get("requestBody").is_some() {
                 let send = |body: Vec<u8>, ct: &'static str| {

@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod attendance;
 pub mod auth;
 pub mod certificates;
+pub mod competence_plans;
 pub mod completion;
 pub mod funders;
 pub mod grants;
@@ -14,6 +15,7 @@ pub mod organisations;
 pub mod problems;
 pub mod programmes;
 pub mod registrations;
+pub mod reports;
 pub mod sessions;
 pub mod venues;
 
@@ -28,6 +30,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(auth::password_setup)
         .service(me::get_me)
         .service(me::update_me)
+        .service(me::erase_me)
+        .service(me::export_me)
         .service(api_tokens::create_api_token)
         .service(api_tokens::list_api_tokens)
         .service(api_tokens::revoke_api_token)
@@ -89,7 +93,17 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(certificates::verify_certificate)
         .service(certificates::certificate_pdf)
         .service(certificates::get_certificate)
-        .service(certificates::revoke_certificate);
+        .service(certificates::revoke_certificate)
+        .service(reports::grant_report)
+        .service(reports::programme_report)
+        .service(reports::get_allocations)
+        .service(reports::replace_allocations)
+        .service(competence_plans::create_plan)
+        .service(competence_plans::list_plans)
+        // Before `/{plan_id}`: `rollup` is not a plan.
+        .service(competence_plans::rollup)
+        .service(competence_plans::get_plan)
+        .service(competence_plans::update_plan);
 }
 
 /// Outside the versioned API: health checks and problem-type documentation.

@@ -11,14 +11,14 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use kompetens_domain::account::PersonName;
 use kompetens_domain::email::Email;
-use kompetens_domain::ids::{AccountId, ProgrammeId, RegistrationId};
+use kompetens_domain::ids::{AccountId, OrganisationId, ProgrammeId, RegistrationId};
 use kompetens_domain::locale::Locale;
 use kompetens_domain::notification::{self, Details, NotificationKind};
 use kompetens_domain::policy::{self, Decision, ProgrammeAction};
 use kompetens_domain::programme::{ProgrammeStatus, RegistrationPolicy};
 use kompetens_domain::registration::{self as rules, Admission, RegistrationStatus};
 use kompetens_domain::role::JobRole;
-use kompetens_persistence::repo::accounts::{self, Account, NewAccount};
+use kompetens_persistence::repo::accounts::{self, Account, NewAccount, ProfileChanges};
 use kompetens_persistence::repo::programmes::Programme;
 use kompetens_persistence::repo::registrations::{self, Registration, RegistrationFilter};
 use kompetens_persistence::repo::session_choices::{self, SessionChoice};
@@ -134,9 +134,11 @@ async fn with_choices(
 
 /// A registration: an empty body registers yourself. An organiser registers someone else by
 /// `participant_id`, or by `email` (creating an invited account, with `name` and `locale`, that
-/// can set a password later).
+/// can set a password later), and may state where they work (`workplace_organisation_id`,
+/// `job_role`): eligibility and reports then go by what the organiser stated, and a new
+/// invited account takes it as its profile.
 #[derive(ToSchema)]
-#[schema(example = json!({"email": "olena.kovalenko@example.pl", "name": "Olena Kovalenko", "locale": "uk"}))]
+#[schema(example = json!({"email": "olena.kovalenko@example.pl", "name": "Olena Kovalenko", "locale": "uk", "workplace_organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e62", "job_role": "intercultural_assistant"}))]
 #[expect(
     dead_code,
     reason = "documents the body for OpenAPI; handlers read it field by field"
@@ -146,17 +148,30 @@ pub struct CreateRegistrationRequest {
     email: Option<String>,
     name: Option<String>,
     locale: Option<String>,
+    workplace_organisation_id: Option<Uuid>,
+    job_role: Option<JobRole>,
 }
 
 /// Who is registering whom.
 pub(crate) enum Subject {
     Myself,
-    Account(Uuid),
+    Account {
+        id: Uuid,
+        stated: Stated,
+    },
     Email {
         email: Email,
         name: Option<PersonName>,
         locale: Option<Locale>,
+        stated: Stated,
     },
+}
+
+/// Where an organiser says the person works.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Stated {
+    workplace: Option<Uuid>,
+    job_role: Option<JobRole>,
 }
 
 fn read_subject(body: &serde_json::Value) -> Result<Subject, ApiError> {
@@ -165,18 +180,26 @@ fn read_subject(body: &serde_json::Value) -> Result<Subject, ApiError> {
     let email = f.optional("email", read::parsed(Email::parse));
     let name = f.optional("name", read::parsed(PersonName::parse));
     let locale = f.optional("locale", read::parsed(Locale::parse));
+    let stated = Stated {
+        workplace: f.optional("workplace_organisation_id", read::uuid),
+        job_role: f.optional("job_role", read::parsed(JobRole::parse)),
+    };
     f.finish()?;
+    let nothing_stated = stated.workplace.is_none() && stated.job_role.is_none();
     match (participant, email) {
-        (None, None) if name.is_none() && locale.is_none() => Ok(Subject::Myself),
-        (Some(id), None) if name.is_none() && locale.is_none() => Ok(Subject::Account(id)),
+        (None, None) if name.is_none() && locale.is_none() && nothing_stated => Ok(Subject::Myself),
+        (Some(id), None) if name.is_none() && locale.is_none() => {
+            Ok(Subject::Account { id, stated })
+        }
         (None, Some(email)) => Ok(Subject::Email {
             email,
             name,
             locale,
+            stated,
         }),
         _ => Err(ApiError::invalid(
             "",
-            "send nothing (to register yourself), or participant_id, or email with optional name and locale",
+            "send nothing (to register yourself), or participant_id, or email with optional name and locale; an organiser may add workplace_organisation_id and job_role",
         )),
     }
 }
@@ -331,6 +354,10 @@ pub(crate) async fn register(
         ProgrammeAction::Manage,
     ) == Decision::Allow;
     let by_organiser = !matches!(subject, Subject::Myself);
+    let stated = match &subject {
+        Subject::Myself => Stated::default(),
+        Subject::Account { stated, .. } | Subject::Email { stated, .. } => *stated,
+    };
     if by_organiser && !organiser {
         return Err(ApiError::Forbidden(
             "only the programme's organisers register other people".into(),
@@ -359,15 +386,26 @@ pub(crate) async fn register(
             });
         }
     }
+    let stated_workplace = match stated.workplace {
+        Some(id) => Some(
+            organisations::find(tx, OrganisationId::from_uuid(id))
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid("/workplace_organisation_id", "no such organisation")
+                })?,
+        ),
+        None => None,
+    };
     let participant = match subject {
         Subject::Myself => caller.account.clone(),
-        Subject::Account(id) => accounts::find(tx, AccountId::from_uuid(id))
+        Subject::Account { id, .. } => accounts::find(tx, AccountId::from_uuid(id))
             .await?
             .ok_or_else(|| ApiError::invalid("/participant_id", "no such account"))?,
         Subject::Email {
             email,
             name,
             locale,
+            ..
         } => match accounts::find_by_email(tx, &email).await? {
             Some(account) => account,
             None => {
@@ -383,6 +421,20 @@ pub(crate) async fn register(
                     now,
                 )
                 .await?;
+                // A new invited account takes the stated workplace as its profile.
+                let account = if stated_workplace.is_some() || stated.job_role.is_some() {
+                    let changes = ProfileChanges {
+                        workplace_organisation_id: stated_workplace.as_ref().map(|o| Some(o.id)),
+                        job_role: stated.job_role.map(Some),
+                        ..ProfileChanges::default()
+                    };
+                    match accounts::update_profile(tx, account.id, None, changes, now).await? {
+                        kompetens_persistence::repo::Updated::Done(updated) => updated,
+                        _ => account,
+                    }
+                } else {
+                    account
+                };
                 tracing::info!(account_id = %account.id, "invited account created");
                 invite(tx, &account, programme, now).await?;
                 account
@@ -404,14 +456,18 @@ pub(crate) async fn register(
             existing: Some(format!("/api/v1/registrations/{}", existing.id)),
         });
     }
-    let workplace = match participant.workplace_organisation_id {
-        Some(id) => organisations::find(tx, id).await?.map(|o| o.path),
-        None => None,
+    // What the organiser stated goes before the person's own profile.
+    let workplace_id = stated_workplace
+        .as_ref()
+        .map(|o| o.id)
+        .or(participant.workplace_organisation_id);
+    let job_role = stated.job_role.or(participant.job_role);
+    let workplace = match (&stated_workplace, participant.workplace_organisation_id) {
+        (Some(o), _) => Some(o.path.clone()),
+        (None, Some(id)) => organisations::find(tx, id).await?.map(|o| o.path),
+        (None, None) => None,
     };
-    if let Err(why) = programme
-        .eligibility
-        .admits(workplace.as_ref(), participant.job_role)
-    {
+    if let Err(why) = programme.eligibility.admits(workplace.as_ref(), job_role) {
         return Err(ApiError::Refused {
             code: "not-eligible",
             detail: why.describe().to_string(),
@@ -435,6 +491,8 @@ pub(crate) async fn register(
         arrival: registrations::next_arrival(tx, programme.id).await?,
         registered_by: by_organiser.then_some(caller.account.id),
         reason: None,
+        workplace_organisation_id: workplace_id,
+        job_role,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -635,7 +693,7 @@ fn read_reason(body: OptionalJsonBody) -> Result<Option<String>, ApiError> {
 }
 
 /// Frees whatever place or wait the registration held and moves it to `status`.
-async fn end(
+pub(crate) async fn end(
     tx: &DatabaseTransaction,
     r: &mut Registration,
     status: RegistrationStatus,
@@ -1097,7 +1155,7 @@ pub async fn list_registrations(
     Ok(HttpResponse::Ok().json(RegistrationList { items, next_cursor }))
 }
 
-fn wants_csv(req: &HttpRequest) -> bool {
+pub(crate) fn wants_csv(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -1112,7 +1170,7 @@ fn wants_csv(req: &HttpRequest) -> bool {
 
 /// RFC 4180: quote fields holding a comma, quote or line break; double inner quotes. A
 /// leading `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it as a formula.
-fn csv_field(raw: &str) -> String {
+pub(crate) fn csv_field(raw: &str) -> String {
     let guarded = if raw.starts_with(['=', '+', '-', '@']) {
         format!("'{raw}")
     } else {
