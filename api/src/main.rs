@@ -29,6 +29,9 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document as YAML.
     Openapi,
+    /// Load the five programmes of DESIGN.md as demonstration data (again: no change) and
+    /// print the accounts to sign in with.
+    Demo,
     /// Manage instance administrators.
     Admin {
         #[command(subcommand)]
@@ -66,7 +69,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(settings.log_format, &settings.log_filter);
+    // The demo speaks to a server of its own: its request log would bury the accounts it
+    // prints, so it logs warnings only unless KOMPETENS_LOG says otherwise.
+    let filter = match cli.command {
+        Some(Command::Demo) if std::env::var_os("KOMPETENS_LOG").is_none() => "warn".to_string(),
+        _ => settings.log_filter.clone(),
+    };
+    telemetry::init(settings.log_format, &filter);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -85,6 +94,7 @@ fn main() -> ExitCode {
                         password_stdin: _,
                     },
             }) => create_admin(settings, &email).await,
+            Some(Command::Demo) => kompetens_api::demo::load(settings).await,
             Some(Command::Openapi) => Ok(()),
         }
     });

@@ -374,6 +374,11 @@ impl TestApp {
             .expect("connect to the test database")
     }
 
+    /// The settings this test's server runs with (its database, its secret).
+    pub fn settings(&self) -> Settings {
+        Settings::load(&self.vars).expect("test settings")
+    }
+
     /// Whether this run is on PostgreSQL.
     pub fn on_postgres(&self) -> bool {
         self.postgres.is_some()
@@ -587,4 +592,340 @@ pub fn pdf_pages(pdf: &[u8]) -> usize {
         .expect("a PDF that parses")
         .get_pages()
         .len()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The five programmes of DESIGN.md, end to end
+
+impl TestApp {
+    /// Builds one of the five scenarios against this server, as a client would.
+    pub async fn scenario(&self, key: &str) -> kompetens_scenarios::Scenario {
+        let api = kompetens_scenarios::Api::new(&self.address).expect("client");
+        let ctx = kompetens_scenarios::Ctx {
+            api: &api,
+            admin: &self.admin_token,
+            password: PASSWORD,
+        };
+        kompetens_scenarios::build(&ctx, key)
+            .await
+            .unwrap_or_else(|e| panic!("building scenario {key}: {e:#}"))
+    }
+
+    /// Checks each programme's report against what the scenario says it did, and each grant's
+    /// report (JSON and CSV) for totals that equal their breakdowns.
+    pub async fn check_scenario(&self, s: &kompetens_scenarios::Scenario) {
+        let token = &s.organiser.token;
+        for (programme, e) in &s.expected {
+            let r = self
+                .get(
+                    &format!("/api/v1/programmes/{programme}/report"),
+                    Some(token),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            let b = &r.body;
+            let what = format!("{} {programme}", s.key);
+            assert_eq!(
+                b["registrations"]["confirmed"], e.confirmed,
+                "{what}: confirmed"
+            );
+            assert_eq!(
+                b["registrations"]["waitlisted"], e.waitlisted,
+                "{what}: waitlisted"
+            );
+            assert_eq!(
+                b["registrations"]["cancelled"], e.cancelled,
+                "{what}: cancelled"
+            );
+            assert_eq!(
+                b["registrations"]["completed"], e.completed,
+                "{what}: completed"
+            );
+            assert_eq!(
+                b["certificates"]["in_force"], e.certificates,
+                "{what}: certificates"
+            );
+            assert_eq!(
+                b["minutes_total"]["attended_participant_minutes"], e.attended_minutes,
+                "{what}: attended minutes"
+            );
+            assert_report_adds_up(b);
+            let csv = self
+                .get_csv(&format!("/api/v1/programmes/{programme}/report"), token)
+                .await;
+            assert_csv_adds_up(&csv, b);
+        }
+        for grant in &s.grants {
+            let r = self
+                .get(&format!("/api/v1/grants/{grant}/report"), Some(token))
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            assert_report_adds_up(&r.body);
+            let funding = &r.body["funding"];
+            let allocated: i64 = funding["allocated"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["amount"]["amount_minor"].as_i64().unwrap())
+                .sum();
+            assert_eq!(
+                allocated + funding["unallocated"]["amount_minor"].as_i64().unwrap(),
+                funding["amount"]["amount_minor"].as_i64().unwrap(),
+                "{}: the allocations and what is left make the grant",
+                s.key
+            );
+            let csv = self
+                .get_csv(&format!("/api/v1/grants/{grant}/report"), token)
+                .await;
+            assert_csv_adds_up(&csv, &r.body);
+        }
+        for (organisation, plan) in &s.plans {
+            let r = self
+                .get(
+                    &format!("/api/v1/organisations/{organisation}/competence-plans/{plan}"),
+                    Some(token),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            let got: Vec<u64> = r.body["needs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["coverage"]["staff_completed"].as_u64().unwrap())
+                .collect();
+            assert_eq!(Some(&got), s.coverage.get(plan), "{} plan {plan}", s.key);
+            let met: u64 = r.body["needs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| {
+                    n["coverage"]["staff_completed"]
+                        .as_u64()
+                        .unwrap()
+                        .min(n["staff_count"].as_u64().unwrap())
+                })
+                .sum();
+            assert_eq!(r.body["totals"]["staff_met"], met);
+        }
+        // The three people of the scenario sign in with its password.
+        for login in [&s.organiser, &s.trainer, &s.participant] {
+            assert_eq!(
+                self.tokens(&login.email).await.status,
+                200,
+                "{}",
+                login.email
+            );
+        }
+    }
+
+    /// GETs with `Accept: text/csv`; the body.
+    pub async fn get_csv(&self, path: &str, token: &str) -> String {
+        let r = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .header("accept", "text/csv")
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv"),
+            "CSV for {path}"
+        );
+        r.text().await.unwrap()
+    }
+}
+
+fn sum_of(items: &Value, metric: &str) -> u64 {
+    items
+        .as_array()
+        .map(|a| a.iter().map(|i| i[metric].as_u64().unwrap_or(0)).sum())
+        .unwrap_or(0)
+}
+
+/// Every total of a report (JSON) equals the sum of its breakdown.
+pub fn assert_report_adds_up(b: &Value) {
+    for metric in ["registered", "confirmed", "completed"] {
+        let total = b["participants"][metric].as_u64().unwrap();
+        assert_eq!(
+            sum_of(&b["participants_by_workplace"], metric),
+            total,
+            "by workplace: {metric}"
+        );
+        assert_eq!(
+            sum_of(&b["participants_by_job_role"], metric),
+            total,
+            "by job role: {metric}"
+        );
+    }
+    for metric in [
+        "planned_minutes",
+        "scheduled_minutes",
+        "delivered_minutes",
+        "attended_participant_minutes",
+    ] {
+        let total = b["minutes_total"][metric].as_u64().unwrap();
+        assert_eq!(sum_of(&b["minutes"], metric), total, "minutes: {metric}");
+    }
+    let statuses = [
+        "pending",
+        "confirmed",
+        "waitlisted",
+        "cancelled",
+        "rejected",
+        "completed",
+    ];
+    let total = b["registrations"]["total"].as_u64().unwrap();
+    assert_eq!(
+        statuses
+            .iter()
+            .map(|s| b["registrations"][s].as_u64().unwrap())
+            .sum::<u64>(),
+        total,
+        "registrations by status"
+    );
+    let programmes = b["programmes"].as_array().unwrap();
+    if !programmes.is_empty() {
+        let over = |section: &str, metric: &str| -> u64 {
+            programmes
+                .iter()
+                .map(|p| p[section][metric].as_u64().unwrap())
+                .sum()
+        };
+        assert_eq!(
+            over("registrations", "total"),
+            total,
+            "registrations by programme"
+        );
+        for metric in [
+            "planned_minutes",
+            "scheduled_minutes",
+            "delivered_minutes",
+            "attended_participant_minutes",
+        ] {
+            assert_eq!(
+                over("minutes", metric),
+                b["minutes_total"][metric].as_u64().unwrap(),
+                "programme minutes: {metric}"
+            );
+        }
+        for metric in ["issued", "revoked", "in_force"] {
+            assert_eq!(
+                over("certificates", metric),
+                b["certificates"][metric].as_u64().unwrap(),
+                "programme certificates: {metric}"
+            );
+        }
+    }
+    let c = &b["certificates"];
+    assert_eq!(
+        c["issued"].as_u64().unwrap(),
+        c["revoked"].as_u64().unwrap() + c["in_force"].as_u64().unwrap()
+    );
+}
+
+/// The CSV of a report says what its JSON says, and its totals equal their breakdowns too.
+pub fn assert_csv_adds_up(csv: &str, json: &Value) {
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("section,key,label,metric,value"));
+    let rows: Vec<(String, String, String, i64)> = lines
+        .map(|line| {
+            // Labels may hold commas (quoted): the section, key, metric and value never do.
+            let first: Vec<&str> = line.splitn(3, ',').collect();
+            let last: Vec<&str> = line.rsplitn(3, ',').collect();
+            (
+                first[0].to_string(),
+                first[1].to_string(),
+                last[1].to_string(),
+                last[0]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("a number in {line}")),
+            )
+        })
+        .collect();
+    let value = |section: &str, key: &str, metric: &str| -> i64 {
+        rows.iter()
+            .filter(|r| r.0 == section && r.1 == key && r.2 == metric)
+            .map(|r| r.3)
+            .sum()
+    };
+    let sum = |section: &str, metric: &str, skip_total: bool| -> i64 {
+        rows.iter()
+            .filter(|r| r.0 == section && r.2 == metric && !(skip_total && r.1 == "total"))
+            .map(|r| r.3)
+            .sum()
+    };
+    for metric in ["registered", "confirmed", "completed"] {
+        let total = value("participants", "total", metric);
+        assert_eq!(
+            total,
+            json["participants"][metric].as_i64().unwrap(),
+            "CSV participants {metric}"
+        );
+        assert_eq!(
+            sum("participants_by_workplace", metric, false),
+            total,
+            "CSV by workplace {metric}"
+        );
+        assert_eq!(
+            sum("participants_by_job_role", metric, false),
+            total,
+            "CSV by job role {metric}"
+        );
+    }
+    for metric in [
+        "planned_minutes",
+        "scheduled_minutes",
+        "delivered_minutes",
+        "attended_participant_minutes",
+    ] {
+        let total = value("minutes", "total", metric);
+        assert_eq!(
+            total,
+            json["minutes_total"][metric].as_i64().unwrap(),
+            "CSV minutes {metric}"
+        );
+        assert_eq!(
+            sum("minutes", metric, true),
+            total,
+            "CSV minutes by activity {metric}"
+        );
+        if !json["programmes"].as_array().unwrap().is_empty() {
+            assert_eq!(
+                sum("programme_minutes", metric, false),
+                total,
+                "CSV minutes by programme {metric}"
+            );
+        }
+    }
+    let registrations = value("registrations", "total", "total");
+    assert_eq!(
+        registrations,
+        json["registrations"]["total"].as_i64().unwrap()
+    );
+    if !json["programmes"].as_array().unwrap().is_empty() {
+        assert_eq!(
+            sum("programme_registrations", "total", false),
+            registrations
+        );
+    }
+    if let Some(grant) = rows
+        .iter()
+        .find(|r| r.0 == "grant" && r.2 == "amount_minor")
+    {
+        let left = rows
+            .iter()
+            .find(|r| r.0 == "grant" && r.2 == "unallocated_minor")
+            .unwrap()
+            .3;
+        assert_eq!(
+            sum("funding", "allocated_minor", false) + left,
+            grant.3,
+            "CSV funding"
+        );
+    }
 }

@@ -144,14 +144,14 @@ async fn completers(
         let within = match r.workplace_organisation_id {
             None => false,
             Some(w) => {
-                if !paths.contains_key(&w) {
-                    let path = organisations::find(conn, w).await?.map(|o| o.path);
-                    paths.insert(w, path);
-                }
-                paths
-                    .get(&w)
-                    .and_then(Option::as_ref)
-                    .is_some_and(|p| p.contains(organisation))
+                let path = match paths.get(&w) {
+                    Some(path) => path,
+                    None => {
+                        let found = organisations::find(conn, w).await?.map(|o| o.path);
+                        paths.entry(w).or_insert(found)
+                    }
+                };
+                path.as_ref().is_some_and(|p| p.contains(organisation))
             }
         };
         out.push(Completer {
