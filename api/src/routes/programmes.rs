@@ -1228,7 +1228,7 @@ pub struct HourBudgetLineResponse {
     pub planned_minutes: u32,
     /// Minutes of scheduled sessions; a parallel group counts once, by its longest session.
     pub scheduled_minutes: u32,
-    /// Minutes of sessions that have taken place.
+    /// Minutes of sessions whose attendance has been recorded (a parallel group once).
     pub delivered_minutes: u32,
 }
 

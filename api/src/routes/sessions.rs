@@ -806,7 +806,8 @@ pub async fn programme_calendar(
     Ok(ics(&name, &events))
 }
 
-/// Your sessions (those you teach) as an iCalendar feed (RFC 5545).
+/// Your sessions as an iCalendar feed (RFC 5545): those you teach, and those of the programmes
+/// in which you hold a place (sessions with their own places: where you hold one).
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
@@ -839,7 +840,44 @@ pub async fn my_calendar(
             None => break,
         }
     }
+    // And the sessions of the programmes the caller holds a place in.
+    use kompetens_domain::registration::RegistrationStatus;
+    use kompetens_persistence::repo::{registrations, session_choices};
+    let mut after = None;
+    for _ in 0..50 {
+        let page =
+            registrations::list_for_participant(&state.db, caller.account_id(), after, 200).await?;
+        for r in page.items.iter().filter(|r| {
+            matches!(
+                r.status,
+                RegistrationStatus::Confirmed | RegistrationStatus::Completed
+            )
+        }) {
+            let held: Vec<SessionId> = session_choices::active_for_registration(&state.db, r.id)
+                .await?
+                .into_iter()
+                .filter(|c| c.status == session_choices::CONFIRMED)
+                .map(|c| c.session_id)
+                .collect();
+            for s in sessions::all_for_programme(&state.db, r.programme_id).await? {
+                let mine = s.capacity.is_none() || held.contains(&s.id);
+                if mine && !all.iter().any(|t: &Session| t.id == s.id) {
+                    all.push(s);
+                }
+            }
+        }
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
     let programmes = programmes_of(&state.db, &all).await?;
+    // Drafts stay private, even to those registered in them (they cannot be, but be sure).
+    all.retain(|s| {
+        programmes.get(&s.programme_id).is_some_and(|p| {
+            p.status != ProgrammeStatus::Draft || s.trainer_ids.contains(&caller.account_id())
+        })
+    });
     let events = events(&state.db, &all, &programmes).await?;
     Ok(ics("Kompetens", &events))
 }
