@@ -676,9 +676,14 @@ async fn only_the_sessions_trainers_and_organisers_record_attendance() {
     assert_eq!(r.status, 201, "{}", r.text);
     // A participant's calendar holds their programme's sessions: all but the two slots they
     // do not hold.
-    let calendar = app.get("/api/v1/me/calendar.ics", Some(&t.people[0].1)).await;
+    let calendar = app
+        .get("/api/v1/me/calendar.ics", Some(&t.people[0].1))
+        .await;
     assert_eq!(calendar.status, 200);
-    assert_eq!(calendar.text.matches("BEGIN:VEVENT").count(), t.sessions.len() - 2);
+    assert_eq!(
+        calendar.text.matches("BEGIN:VEVENT").count(),
+        t.sessions.len() - 2
+    );
     let (workshop, _) = &t.sessions[0];
     let (supervision, _) = t
         .sessions

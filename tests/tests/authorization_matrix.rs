@@ -43,6 +43,42 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
+/// Sends every row's request as each kind of caller; fails listing every status that differs
+/// from the row's. `body(row, caller)` gives the body to send.
+async fn run_rows(
+    app: &TestApp,
+    w: &World,
+    rows: &[(Method, String, [u16; 6])],
+    body: impl Fn(usize, usize) -> Option<Value>,
+) {
+    let mut failures = Vec::new();
+    for (n, (method, path, expected)) in rows.iter().enumerate() {
+        for (i, (who, token)) in w.tokens.iter().enumerate() {
+            let r = app
+                .call(method.clone(), path, token.as_deref(), body(n, i))
+                .await;
+            if r.status.as_u16() != expected[i] {
+                failures.push(format!(
+                    "{method} {path} as {who}: expected {}, got {} {}",
+                    expected[i], r.status, r.text
+                ));
+            }
+            if r.status.as_u16() >= 400 {
+                assert_eq!(
+                    r.header("content-type"),
+                    Some("application/problem+json"),
+                    "{method} {path} as {who}"
+                );
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
 /// One row: a request built per actor (index 0–5) and the six expected statuses.
 type Body = fn(usize, &World) -> Option<Value>;
 
@@ -142,32 +178,10 @@ async fn every_endpoint_answers_each_kind_of_caller_as_it_should() {
             [401, 204, 204, 204, 204, 204],
         ),
     ];
-    let mut failures = Vec::new();
-    for (method, path, body, expected) in &rows {
-        for (i, (who, token)) in w.tokens.iter().enumerate() {
-            let r = app
-                .call(method.clone(), path, token.as_deref(), body(i, &w))
-                .await;
-            if r.status.as_u16() != expected[i] {
-                failures.push(format!(
-                    "{method} {path} as {who}: expected {}, got {} {}",
-                    expected[i], r.status, r.text
-                ));
-            }
-            if r.status.as_u16() >= 400 {
-                assert_eq!(
-                    r.header("content-type"),
-                    Some("application/problem+json"),
-                    "{method} {path} as {who}"
-                );
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "authorization matrix mismatches:\n{}",
-        failures.join("\n")
-    );
+    let bodies: Vec<Body> = rows.iter().map(|r| r.2).collect();
+    let rows: Vec<(Method, String, [u16; 6])> =
+        rows.into_iter().map(|(m, p, _, e)| (m, p, e)).collect();
+    run_rows(&app, &w, &rows, |n, i| bodies[n](i, &w)).await;
 }
 
 #[tokio::test]
@@ -502,33 +516,15 @@ async fn catalogue_endpoints_answer_each_kind_of_caller_as_they_should() {
             [401, 200, 200, 200, 200, 200],
         ),
     ];
-    let mut failures = Vec::new();
-    for (method, path, body, expected) in &rows {
-        for (i, (who, token)) in w.tokens.iter().enumerate() {
-            let body = body
-                .clone()
-                .or_else(|| (*method == Method::POST).then(|| json!({})));
-            let r = app.call(method.clone(), path, token.as_deref(), body).await;
-            if r.status.as_u16() != expected[i] {
-                failures.push(format!(
-                    "{method} {path} as {who}: expected {}, got {} {}",
-                    expected[i], r.status, r.text
-                ));
-            }
-            if r.status.as_u16() >= 400 {
-                assert_eq!(
-                    r.header("content-type"),
-                    Some("application/problem+json"),
-                    "{method} {path} as {who}"
-                );
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "authorization matrix mismatches:\n{}",
-        failures.join("\n")
-    );
+    let bodies: Vec<Option<Value>> = rows.iter().map(|r| r.2.clone()).collect();
+    let rows: Vec<(Method, String, [u16; 6])> =
+        rows.into_iter().map(|(m, p, _, e)| (m, p, e)).collect();
+    run_rows(&app, &w, &rows, |n, _| {
+        bodies[n]
+            .clone()
+            .or_else(|| (rows[n].0 == Method::POST).then(|| json!({})))
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -647,32 +643,10 @@ async fn registration_endpoints_answer_each_kind_of_caller_as_they_should() {
             [401, 200, 404, 404, 409, 409],
         ),
     ];
-    let mut failures = Vec::new();
-    for (method, path, body, expected) in &rows {
-        for (i, (who, token)) in w.tokens.iter().enumerate() {
-            let r = app
-                .call(method.clone(), path, token.as_deref(), body.clone())
-                .await;
-            if r.status.as_u16() != expected[i] {
-                failures.push(format!(
-                    "{method} {path} as {who}: expected {}, got {} {}",
-                    expected[i], r.status, r.text
-                ));
-            }
-            if r.status.as_u16() >= 400 {
-                assert_eq!(
-                    r.header("content-type"),
-                    Some("application/problem+json"),
-                    "{method} {path} as {who}"
-                );
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "authorization matrix mismatches:\n{}",
-        failures.join("\n")
-    );
+    let bodies: Vec<Option<Value>> = rows.iter().map(|r| r.2.clone()).collect();
+    let rows: Vec<(Method, String, [u16; 6])> =
+        rows.into_iter().map(|(m, p, _, e)| (m, p, e)).collect();
+    run_rows(&app, &w, &rows, |n, _| bodies[n].clone()).await;
 }
 
 #[tokio::test]
@@ -799,30 +773,8 @@ async fn attendance_and_certificate_endpoints_answer_each_kind_of_caller_as_they
             [401, 403, 404, 404, 200, 409],
         ),
     ];
-    let mut failures = Vec::new();
-    for (method, path, body, expected) in &rows {
-        for (i, (who, token)) in w.tokens.iter().enumerate() {
-            let r = app
-                .call(method.clone(), path, token.as_deref(), body.clone())
-                .await;
-            if r.status.as_u16() != expected[i] {
-                failures.push(format!(
-                    "{method} {path} as {who}: expected {}, got {} {}",
-                    expected[i], r.status, r.text
-                ));
-            }
-            if r.status.as_u16() >= 400 {
-                assert_eq!(
-                    r.header("content-type"),
-                    Some("application/problem+json"),
-                    "{method} {path} as {who}"
-                );
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "authorization matrix mismatches:\n{}",
-        failures.join("\n")
-    );
+    let bodies: Vec<Option<Value>> = rows.iter().map(|r| r.2.clone()).collect();
+    let rows: Vec<(Method, String, [u16; 6])> =
+        rows.into_iter().map(|(m, p, _, e)| (m, p, e)).collect();
+    run_rows(&app, &w, &rows, |n, _| bodies[n].clone()).await;
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kompetens_domain::certificate::{self as wording, CertificateStatus, VerificationCode};
 use kompetens_domain::hour_budget::ActivityType;
 use kompetens_domain::ids::{CertificateId, ProgrammeId};
-use kompetens_domain::policy::{self, ProgrammeAction};
+use kompetens_domain::policy;
 use kompetens_domain::registration::{self as registration_rules, RegistrationStatus};
 use kompetens_persistence::repo::certificates::{self, Certificate, Europass};
 use kompetens_persistence::repo::programmes;
@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::completion::{self, certificate_exists, progress_of};
-use super::programmes::authorised;
+use super::programmes::organised_programme;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{OptionalJsonBody, PageParams, encode_cursor, read};
@@ -611,18 +611,8 @@ pub async fn programme_certificates(
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let programme = authorised(
-        &state.db,
-        Some(&caller.actor),
-        ProgrammeId::from_uuid(*id),
-        ProgrammeAction::Manage,
-        false,
-    )
-    .await
-    .map_err(|e| match e {
-        ApiError::Forbidden(_) => ApiError::NotFound,
-        other => other,
-    })?;
+    let programme =
+        organised_programme(&state.db, &caller.actor, ProgrammeId::from_uuid(*id), false).await?;
     let (limit, after) = page.parse()?;
     let page = certificates::list_for_programme(&state.db, programme.id, after, limit).await?;
     Ok(HttpResponse::Ok().json(CertificateList {

@@ -719,6 +719,22 @@ pub(crate) async fn authorised(
     Ok(programme)
 }
 
+/// A programme the caller organises; to anyone else it does not exist (404), even where they
+/// can read it: registrations, certificates and reports are the organisers' business.
+pub(crate) async fn organised_programme(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: ProgrammeId,
+    lock: bool,
+) -> Result<Programme, ApiError> {
+    authorised(conn, Some(actor), id, ProgrammeAction::Manage, lock)
+        .await
+        .map_err(|e| match e {
+            ApiError::Forbidden(_) => ApiError::NotFound,
+            other => other,
+        })
+}
+
 /// 409 unless the programme can still change.
 pub(crate) fn ensure_editable(p: &Programme) -> Result<(), ApiError> {
     if p.status.is_editable() {

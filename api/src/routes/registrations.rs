@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::programmes::authorised;
+use super::programmes::{authorised, organised_programme};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, OptionalJsonBody, PageParams, encode_cursor, read};
@@ -1043,18 +1043,8 @@ pub async fn list_registrations(
 ) -> Result<HttpResponse, ApiError> {
     // Registrations are the organisers' business: to anyone else they do not exist (404),
     // even on a programme they can read.
-    let programme = authorised(
-        &state.db,
-        Some(&caller.actor),
-        ProgrammeId::from_uuid(*id),
-        ProgrammeAction::Manage,
-        false,
-    )
-    .await
-    .map_err(|e| match e {
-        ApiError::Forbidden(_) => ApiError::NotFound,
-        other => other,
-    })?;
+    let programme =
+        organised_programme(&state.db, &caller.actor, ProgrammeId::from_uuid(*id), false).await?;
     let mut errors = Vec::new();
     let (limit, after) = page.parse_collecting(&mut errors);
     let filter = RegistrationFilter {
@@ -1285,18 +1275,8 @@ pub async fn create_registrations_batch(
     f.finish()?;
     let entries = entries.unwrap_or_default();
     let tx = begin_write(&state.db).await?;
-    let programme = authorised(
-        &tx,
-        Some(&caller.actor),
-        ProgrammeId::from_uuid(*id),
-        ProgrammeAction::Manage,
-        true,
-    )
-    .await
-    .map_err(|e| match e {
-        ApiError::Forbidden(_) => ApiError::NotFound,
-        other => other,
-    })?;
+    let programme =
+        organised_programme(&tx, &caller.actor, ProgrammeId::from_uuid(*id), true).await?;
     if let Some(key) = &key.0
         && let Some(replayed) = idempotency::replay(&tx, caller.account.id, key, &hash, now).await?
     {

@@ -23,7 +23,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::programmes::authorised;
+use super::programmes::organised_programme;
 use super::registrations::{csv_field, wants_csv};
 use super::{MoneyBody, TextMap, text_map};
 use crate::auth::Caller;
@@ -622,18 +622,8 @@ pub async fn programme_report(
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let range = query.parse()?;
-    let programme = authorised(
-        &state.db,
-        Some(&caller.actor),
-        ProgrammeId::from_uuid(*id),
-        ProgrammeAction::Manage,
-        false,
-    )
-    .await
-    .map_err(|e| match e {
-        ApiError::Forbidden(_) => ApiError::NotFound,
-        other => other,
-    })?;
+    let programme =
+        organised_programme(&state.db, &caller.actor, ProgrammeId::from_uuid(*id), false).await?;
     let mut grants_body = Vec::new();
     let grant_ids = grants::for_programme(&state.db, programme.id).await?;
     for grant in grants::find_many(&state.db, &grant_ids).await? {
