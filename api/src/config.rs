@@ -390,6 +390,10 @@ impl Settings {
                 "a number of milliseconds",
             )?),
             public_url: match raw.get("public_url") {
+                // Listening on every interface says nothing about the public name.
+                None | Some(("", _)) if bind.ip().is_unspecified() => {
+                    format!("http://localhost:{}", bind.port())
+                }
                 None | Some(("", _)) => format!("http://{bind}"),
                 Some((url, source)) => {
                     let url = url.trim_end_matches('/');
@@ -442,6 +446,11 @@ mod tests {
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert!(s.uses_embedded_database());
         assert_eq!(s.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        let everywhere = load(&[("KOMPETENS_BIND", "0.0.0.0:9000")])?;
+        assert_eq!(everywhere.public_url, "http://localhost:9000");
+        let given = load(&[("KOMPETENS_PUBLIC_URL", "https://kompetens.example.org/")])?;
+        assert_eq!(given.public_url, "https://kompetens.example.org");
         Ok(())
     }
 
@@ -457,6 +466,10 @@ mod tests {
             ),
             (("KOMPETENS_JWT_SECRET", "short"), "KOMPETENS_JWT_SECRET"),
             (("KOMPETENS_LOG_FORMAT", "xml"), "KOMPETENS_LOG_FORMAT"),
+            (
+                ("KOMPETENS_PUBLIC_URL", "kompetens.example"),
+                "KOMPETENS_PUBLIC_URL",
+            ),
         ];
         for ((key, value), named) in cases {
             let err = load(&[(key, value)]).err().map(|e| e.variable);
