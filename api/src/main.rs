@@ -10,6 +10,11 @@ use kompetens_domain::email::Email;
 use kompetens_domain::password::NewPassword;
 use kompetens_persistence::repo::accounts::{self, NewAccount};
 
+/// mimalloc gives the 19 MiB argon2 buffers back after a burst of sign-ins, where glibc's
+/// allocator kept them (see bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "kompetens",

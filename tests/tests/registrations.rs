@@ -329,6 +329,38 @@ async fn a_freed_place_goes_to_the_first_in_line_and_raising_capacity_promotes_i
 }
 
 #[tokio::test]
+async fn the_same_person_registering_twenty_times_at_once_holds_one_place() {
+    let app = spawn_app().await;
+    let p = app.open_programme(Some(1), "first_come_first_served").await;
+    let (_, token) = app.signup("eager@example.org").await;
+    let base = app.address.clone();
+    let attempts = (0..20).map(|_| register(&app.client, &base, &p.id, &token));
+    let results = join_all(attempts).await;
+    let created: Vec<&Value> = results
+        .iter()
+        .filter(|(s, _)| *s == 201)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(created.len(), 1, "{results:?}");
+    let id = created[0]["id"].as_str().unwrap();
+    for (status, body) in results.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!(*status, 409, "{body}");
+        assert_eq!(body["type"], "/problems/already-registered");
+        assert_eq!(body["existing"], format!("/api/v1/registrations/{id}"));
+    }
+    // One place taken, nobody waiting, one registration: the refused attempts left nothing.
+    let (confirmed, waitlisted) = check_invariants(&app, &p, 1).await;
+    assert_eq!((confirmed, waitlisted), (1, 0));
+    assert_eq!(all_registrations(&app, &p).await.len(), 1);
+    // The arrival counter did not skip: the next person arrives second.
+    let (_, other) = app.signup("second@example.org").await;
+    let (status, body) = register(&app.client, &base, &p.id, &other).await;
+    assert_eq!(status, 201);
+    assert_eq!(body["arrival"], 2);
+    assert_eq!(body["waitlist_position"], 1);
+}
+
+#[tokio::test]
 async fn fifty_concurrent_retries_with_one_key_create_one_registration() {
     let app = spawn_app().await;
     let p = app

@@ -11,7 +11,7 @@ use chrono::Utc;
 use kompetens_domain::ids::{AccountId, ApiTokenId, AuthSessionId};
 use kompetens_domain::policy::{self, Actor, Grant};
 use kompetens_persistence::repo::accounts::{self, Account};
-use kompetens_persistence::repo::{api_tokens, auth_sessions, memberships, organisations};
+use kompetens_persistence::repo::{api_tokens, memberships, organisations};
 
 use super::tokens::{API_TOKEN_PREFIX, digest};
 use crate::error::ApiError;
@@ -123,12 +123,10 @@ fn invalid_token() -> ApiError {
 async fn from_access_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     let claims = state.jwt.verify(token).ok_or_else(invalid_token)?;
     let session = AuthSessionId::from_uuid(claims.sid);
-    let owner = auth_sessions::live_session_account(&state.db, session).await?;
-    if owner.map(|a| a.as_uuid()) != Some(claims.sub) {
-        return Err(invalid_token());
-    }
-    let account = accounts::find(&state.db, AccountId::from_uuid(claims.sub))
+    // The session must still be live (logout takes effect at once) and be the token's subject's.
+    let account = accounts::find_by_live_session(&state.db, session)
         .await?
+        .filter(|a| a.id == AccountId::from_uuid(claims.sub))
         .ok_or_else(invalid_token)?;
     let grants = memberships::grants_for_account(&state.db, account.id).await?;
     let actor = Actor {

@@ -331,6 +331,68 @@ pub(crate) async fn promote(
     Ok(promoted)
 }
 
+/// Why a registration attempt failed.
+pub(crate) enum RegisterError {
+    Api(ApiError),
+    /// The participant already has a registration in play: the write failed, so the
+    /// transaction (or savepoint) must be rolled back before `explain` looks it up.
+    AlreadyRegistered {
+        participant: AccountId,
+        by_organiser: bool,
+    },
+}
+
+impl From<ApiError> for RegisterError {
+    fn from(e: ApiError) -> Self {
+        RegisterError::Api(e)
+    }
+}
+
+impl From<kompetens_persistence::StoreError> for RegisterError {
+    fn from(e: kompetens_persistence::StoreError) -> Self {
+        RegisterError::Api(e.into())
+    }
+}
+
+impl RegisterError {
+    /// The problem to answer, with where the existing registration is (read on `conn`, which
+    /// must be usable: the pool, or a transaction after its savepoint was rolled back).
+    pub(crate) async fn explain(
+        self,
+        conn: &impl ConnectionTrait,
+        programme: ProgrammeId,
+    ) -> ApiError {
+        match self {
+            RegisterError::Api(e) => e,
+            RegisterError::AlreadyRegistered {
+                participant,
+                by_organiser,
+            } => {
+                let existing = match registrations::active_for(conn, programme, participant).await {
+                    Ok(found) => found,
+                    Err(e) => return e.into(),
+                };
+                ApiError::Conflict {
+                    code: "already-registered",
+                    detail: format!(
+                        "{} already registered for this programme{}",
+                        if by_organiser {
+                            "the participant is"
+                        } else {
+                            "you are"
+                        },
+                        existing
+                            .as_ref()
+                            .map(|r| format!(" ({})", r.status))
+                            .unwrap_or_default()
+                    ),
+                    existing: existing.map(|r| format!("/api/v1/registrations/{}", r.id)),
+                }
+            }
+        }
+    }
+}
+
 /// The outcome of one registration attempt inside a transaction.
 pub(crate) struct Registered {
     pub registration: Registration,
@@ -345,7 +407,7 @@ pub(crate) async fn register(
     programme: &Programme,
     subject: Subject,
     now: DateTime<Utc>,
-) -> Result<Registered, ApiError> {
+) -> Result<Registered, RegisterError> {
     let organiser = policy::programme(
         Some(&caller.actor),
         &programme.organisation_path,
@@ -361,7 +423,8 @@ pub(crate) async fn register(
     if by_organiser && !organiser {
         return Err(ApiError::Forbidden(
             "only the programme's organisers register other people".into(),
-        ));
+        )
+        .into());
     }
     if programme.status != ProgrammeStatus::Published {
         return Err(ApiError::conflict(
@@ -370,20 +433,22 @@ pub(crate) async fn register(
                 "the programme is {}; only published programmes take registrations",
                 programme.status
             ),
-        ));
+        )
+        .into());
     }
     if !by_organiser {
         if !programme.window().is_some_and(|w| w.is_open(now)) {
             return Err(ApiError::conflict(
                 "registration-not-open",
                 "registration is not open now; see registration_opens_at and registration_closes_at",
-            ));
+            ).into());
         }
         if programme.registration_policy == RegistrationPolicy::Invitation {
             return Err(ApiError::Refused {
                 code: "invitation-required",
                 detail: "this programme accepts only people its organisers register".into(),
-            });
+            }
+            .into());
         }
     }
     let stated_workplace = match stated.workplace {
@@ -441,37 +506,27 @@ pub(crate) async fn register(
             }
         },
     };
-    if let Some(existing) = registrations::active_for(tx, programme.id, participant.id).await? {
-        return Err(ApiError::Conflict {
-            code: "already-registered",
-            detail: format!(
-                "{} already registered for this programme ({})",
-                if by_organiser {
-                    "the participant is"
-                } else {
-                    "you are"
-                },
-                existing.status
-            ),
-            existing: Some(format!("/api/v1/registrations/{}", existing.id)),
-        });
-    }
     // What the organiser stated goes before the person's own profile.
     let workplace_id = stated_workplace
         .as_ref()
         .map(|o| o.id)
         .or(participant.workplace_organisation_id);
     let job_role = stated.job_role.or(participant.job_role);
+    // The workplace's place in the tree matters only to a rule about workplaces: no query
+    // under the lock otherwise.
     let workplace = match (&stated_workplace, participant.workplace_organisation_id) {
         (Some(o), _) => Some(o.path.clone()),
-        (None, Some(id)) => organisations::find(tx, id).await?.map(|o| o.path),
-        (None, None) => None,
+        (None, Some(id)) if programme.eligibility.workplace_within.is_some() => {
+            organisations::find(tx, id).await?.map(|o| o.path)
+        }
+        _ => None,
     };
     if let Err(why) = programme.eligibility.admits(workplace.as_ref(), job_role) {
         return Err(ApiError::Refused {
             code: "not-eligible",
             detail: why.describe().to_string(),
-        });
+        }
+        .into());
     }
     let admission = rules::admit(
         programme.registration_policy,
@@ -483,12 +538,17 @@ pub(crate) async fn register(
         Admission::Waitlisted => RegistrationStatus::Waitlisted,
         Admission::Pending => RegistrationStatus::Pending,
     };
+    let (confirmed, waitlisted) = match status {
+        RegistrationStatus::Confirmed => (1, 0),
+        RegistrationStatus::Waitlisted => (0, 1),
+        _ => (0, 0),
+    };
     let registration = Registration {
         id: RegistrationId::new(),
         programme_id: programme.id,
         participant_id: participant.id,
         status,
-        arrival: registrations::next_arrival(tx, programme.id).await?,
+        arrival: registrations::take_arrival(tx, programme.id, confirmed, waitlisted).await?,
         registered_by: by_organiser.then_some(caller.account.id),
         reason: None,
         workplace_organisation_id: workplace_id,
@@ -497,13 +557,18 @@ pub(crate) async fn register(
         created_at: now,
         updated_at: now,
     };
-    registrations::insert(tx, &registration).await?;
-    let (confirmed, waitlisted) = match status {
-        RegistrationStatus::Confirmed => (1, 0),
-        RegistrationStatus::Waitlisted => (0, 1),
-        _ => (0, 0),
-    };
-    registrations::adjust_counts(tx, programme.id, confirmed, waitlisted).await?;
+    // `ux_registrations_active_participant` answers "already registered" (the caller fills in
+    // where the existing registration is, once this transaction or savepoint is rolled back).
+    match registrations::insert(tx, &registration).await {
+        Ok(()) => {}
+        Err(e) if registrations::is_already_registered(&e) => {
+            return Err(RegisterError::AlreadyRegistered {
+                participant: participant.id,
+                by_organiser,
+            });
+        }
+        Err(e) => return Err(ApiError::from(e).into()),
+    }
     let position = match status {
         // Everyone waiting arrived earlier: the newcomer is last.
         RegistrationStatus::Waitlisted => Some(programme.waitlist_count + 1),
@@ -602,7 +667,14 @@ pub async fn create_registration(
     }
     // Taken after the lock: `created_at` then follows the order of arrival.
     let now = Utc::now();
-    let done = register(&tx, &caller, &programme, subject, now).await?;
+    let done = match register(&tx, &caller, &programme, subject, now).await {
+        Ok(done) => done,
+        Err(e) => {
+            // Nothing of a refused registration stays; then say why.
+            tx.rollback().await?;
+            return Err(e.explain(&state.db, programme.id).await);
+        }
+    };
     let stored = idempotency::response(
         201,
         &response(&done.registration, done.position),
@@ -1295,10 +1367,27 @@ pub async fn create_registrations_batch(
                     Some(current) => {
                         register(&savepoint, &caller, &current, subject, Utc::now()).await
                     }
-                    None => Err(ApiError::NotFound),
+                    None => Err(ApiError::NotFound.into()),
                 }
             }
-            Err(err) => Err(err),
+            Err(err) => Err(err.into()),
+        };
+        let outcome = match outcome {
+            Ok(done) => Ok(done),
+            Err(RegisterError::Api(e)) => Err(e),
+            Err(already) => {
+                // The failed insert leaves the savepoint unusable on PostgreSQL: roll it back,
+                // then look the existing registration up in the transaction.
+                savepoint.rollback().await?;
+                let err = already.explain(&tx, programme.id).await;
+                results.push(BatchResult {
+                    index,
+                    status: actix_web::ResponseError::status_code(&err).as_u16(),
+                    registration: None,
+                    problem: Some(err.problem()),
+                });
+                continue;
+            }
         };
         match outcome {
             Ok(done) => {

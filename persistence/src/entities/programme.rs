@@ -36,6 +36,7 @@ pub struct Model {
     pub fee_currency: Option<String>,
     pub confirmed_count: i32,
     pub waitlist_count: i32,
+    pub last_arrival: i64,
     pub published_at: Option<DateTimeUtc>,
     pub cancellation_closes_at: Option<DateTimeUtc>,
     pub attendance_window_days: i32,

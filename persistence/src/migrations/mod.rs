@@ -9,6 +9,7 @@ mod m20261123_000004_create_catalogue;
 mod m20261123_000005_create_registrations;
 mod m20261201_000006_create_attendance;
 mod m20261201_000007_create_reports_and_plans;
+mod m20261201_000008_shorten_registration_lock;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_registrations::Migration),
             Box::new(m20261201_000006_create_attendance::Migration),
             Box::new(m20261201_000007_create_reports_and_plans::Migration),
+            Box::new(m20261201_000008_shorten_registration_lock::Migration),
         ]
     }
 }

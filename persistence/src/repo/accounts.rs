@@ -226,3 +226,25 @@ pub async fn erase(
         .await?;
     Ok(())
 }
+
+/// The account behind a session that is still live: one query (the session is a subquery),
+/// since every request with an access token asks.
+pub async fn find_by_live_session(
+    conn: &impl ConnectionTrait,
+    session: kompetens_domain::ids::AuthSessionId,
+) -> Result<Option<Account>, StoreError> {
+    use crate::entities::auth_session;
+    use sea_orm::sea_query::Query;
+    let live = Query::select()
+        .column(auth_session::Column::AccountId)
+        .from(auth_session::Entity)
+        .and_where(auth_session::Column::Id.eq(session.as_uuid()))
+        .and_where(auth_session::Column::RevokedAt.is_null())
+        .to_owned();
+    Entity::find()
+        .filter(Column::Id.in_subquery(live))
+        .one(conn)
+        .await?
+        .map(Account::try_from)
+        .transpose()
+}

@@ -120,33 +120,35 @@ pub async fn list_for_organisation(
     Ok(into_page(items, limit, |m| m.membership.id.as_uuid()))
 }
 
-/// Every role the account holds, each with its organisation's place in the tree.
+/// Every role the account holds, each with its organisation's place in the tree: one query
+/// (memberships joined to their organisations), since every authenticated request asks.
 pub async fn grants_for_account(
     conn: &impl ConnectionTrait,
     account_id: AccountId,
 ) -> Result<Vec<Grant>, StoreError> {
-    let rows = membership::Entity::find()
-        .filter(membership::Column::AccountId.eq(account_id.as_uuid()))
-        .all(conn)
-        .await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let org_ids: Vec<Uuid> = rows.iter().map(|m| m.organisation_id).collect();
-    let orgs = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(org_ids))
-        .all(conn)
-        .await?;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let stmt = Query::select()
+        .column((membership::Entity, membership::Column::Role))
+        .column((organisation::Entity, organisation::Column::Path))
+        .from(membership::Entity)
+        .inner_join(
+            organisation::Entity,
+            Expr::col((organisation::Entity, organisation::Column::Id))
+                .equals((membership::Entity, membership::Column::OrganisationId)),
+        )
+        .and_where(
+            Expr::col((membership::Entity, membership::Column::AccountId)).eq(account_id.as_uuid()),
+        )
+        .to_owned();
+    let rows = conn.query_all(&stmt).await?;
     let mut grants = Vec::with_capacity(rows.len());
     for row in rows {
-        let org = orgs
-            .iter()
-            .find(|o| o.id == row.organisation_id)
-            .ok_or_else(|| corrupt("memberships.organisation_id", "organisation missing"))?;
+        let role: String = row.try_get("", "role")?;
+        let path: String = row.try_get("", "path")?;
         grants.push(Grant {
-            organisation: OrganisationPath::decode(&org.path)
+            organisation: OrganisationPath::decode(&path)
                 .map_err(|e| corrupt("organisations.path", e))?,
-            role: Role::parse(&row.role).map_err(|e| corrupt("memberships.role", e))?,
+            role: Role::parse(&role).map_err(|e| corrupt("memberships.role", e))?,
         });
     }
     Ok(grants)

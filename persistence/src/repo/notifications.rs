@@ -5,8 +5,7 @@ use kompetens_domain::ids::{AccountId, NotificationId};
 use kompetens_domain::notification::NotificationKind;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::entities::notification::{ActiveModel, Column, Entity, Model};
@@ -33,7 +32,7 @@ pub async fn enqueue(
     now: DateTime<Utc>,
 ) -> Result<NotificationId, StoreError> {
     let id = NotificationId::new();
-    ActiveModel {
+    let model = ActiveModel {
         id: Set(id.as_uuid()),
         account_id: Set(account_id.as_uuid()),
         recipient: Set(recipient.to_string()),
@@ -45,9 +44,9 @@ pub async fn enqueue(
         sent_at: Set(None),
         last_error: Set(None),
         created_at: Set(now),
-    }
-    .insert(conn)
-    .await?;
+    };
+    // Written without reading it back: one round trip in the deciding transaction.
+    Entity::insert(model).exec_without_returning(conn).await?;
     Ok(id)
 }
 

@@ -286,6 +286,8 @@ fn active(p: &Programme) -> ActiveModel {
         mobility: Set(p.mobility.as_ref().map(mobility_to_json)),
         confirmed_count: Set(i32::try_from(p.confirmed_count).unwrap_or(i32::MAX)),
         waitlist_count: Set(i32::try_from(p.waitlist_count).unwrap_or(i32::MAX)),
+        // Moved only by `registrations::take_arrival`.
+        last_arrival: sea_orm::ActiveValue::NotSet,
         published_at: Set(p.published_at),
         version: Set(p.version),
         created_at: Set(p.created_at),

@@ -127,6 +127,46 @@ pub async fn active_for(
         .transpose()
 }
 
+/// Moves the seat counters and takes the next arrival number in one statement, under the
+/// programme's row lock (which the transaction already holds): one round trip where a
+/// `MAX(arrival)` and an UPDATE were two. `ux_registrations_programme_arrival` backs it up.
+pub async fn take_arrival(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+    confirmed: i32,
+    waitlisted: i32,
+) -> Result<i64, StoreError> {
+    let stmt = Query::update()
+        .table(programme::Entity)
+        .value(
+            programme::Column::ConfirmedCount,
+            Expr::col(programme::Column::ConfirmedCount).add(confirmed),
+        )
+        .value(
+            programme::Column::WaitlistCount,
+            Expr::col(programme::Column::WaitlistCount).add(waitlisted),
+        )
+        .value(
+            programme::Column::LastArrival,
+            Expr::col(programme::Column::LastArrival).add(1),
+        )
+        .and_where(programme::Column::Id.eq(programme.as_uuid()))
+        .returning_col(programme::Column::LastArrival)
+        .to_owned();
+    let row = conn
+        .query_one(&stmt)
+        .await?
+        .ok_or_else(|| corrupt("programmes", "the programme vanished under its lock"))?;
+    Ok(row.try_get::<i64>("", "last_arrival")?)
+}
+
+/// Whether a write failed on `ux_registrations_active_participant`: the participant already
+/// has a registration in play (SQLite names the columns, PostgreSQL the index).
+pub fn is_already_registered(err: &StoreError) -> bool {
+    matches!(err, StoreError::Duplicate(detail)
+        if detail.contains("active_participant") || detail.contains("registrations.participant_id"))
+}
+
 /// The next arrival number (call under the programme's lock).
 pub async fn next_arrival(
     conn: &impl ConnectionTrait,
@@ -142,8 +182,12 @@ pub async fn next_arrival(
     Ok(last.flatten().unwrap_or(0) + 1)
 }
 
+/// Inserts without reading the row back. Fails with `is_already_registered` when the
+/// participant already has a registration in play for the programme.
 pub async fn insert(conn: &impl ConnectionTrait, r: &Registration) -> Result<(), StoreError> {
-    active(r).insert(conn).await?;
+    Entity::insert(active(r))
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 
