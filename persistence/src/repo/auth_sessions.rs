@@ -131,15 +131,3 @@ pub async fn revoke_session(
         .await?;
     Ok(())
 }
-
-/// The account a session belongs to, if the session is still live.
-pub async fn live_session_account(
-    conn: &impl ConnectionTrait,
-    session_id: AuthSessionId,
-) -> Result<Option<AccountId>, StoreError> {
-    Ok(auth_session::Entity::find_by_id(session_id.as_uuid())
-        .one(conn)
-        .await?
-        .filter(|s| s.revoked_at.is_none())
-        .map(|s| s.account_id.into()))
-}

@@ -167,21 +167,6 @@ pub fn is_already_registered(err: &StoreError) -> bool {
         if detail.contains("active_participant") || detail.contains("registrations.participant_id"))
 }
 
-/// The next arrival number (call under the programme's lock).
-pub async fn next_arrival(
-    conn: &impl ConnectionTrait,
-    programme: ProgrammeId,
-) -> Result<i64, StoreError> {
-    let last: Option<Option<i64>> = Entity::find()
-        .select_only()
-        .column_as(Column::Arrival.max(), "last")
-        .filter(Column::ProgrammeId.eq(programme.as_uuid()))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(last.flatten().unwrap_or(0) + 1)
-}
-
 /// Inserts without reading the row back. Fails with `is_already_registered` when the
 /// participant already has a registration in play for the programme.
 pub async fn insert(conn: &impl ConnectionTrait, r: &Registration) -> Result<(), StoreError> {
