@@ -165,13 +165,14 @@ async fn roster(
     Ok(all)
 }
 
+/// The register: `expected` (the session's roster) with their marks, and anyone else marked.
 async fn attendance_response(
     conn: &impl ConnectionTrait,
     a: &Access,
+    mut expected: Vec<Registration>,
     only: Option<AccountId>,
 ) -> Result<AttendanceResponse, ApiError> {
     let recorded = marks::for_session(conn, a.session.id).await?;
-    let mut expected = roster(conn, &a.programme, &a.session).await?;
     if let Some(me) = only {
         expected.retain(|r| r.participant_id == me);
     }
@@ -260,7 +261,8 @@ pub async fn get_attendance(
 ) -> Result<HttpResponse, ApiError> {
     let a = access(&state.db, &caller, *id, AttendanceAction::Read, false).await?;
     let only = (!a.sees_everyone).then_some(caller.account.id);
-    Ok(HttpResponse::Ok().json(attendance_response(&state.db, &a, only).await?))
+    let expected = roster(&state.db, &a.programme, &a.session).await?;
+    Ok(HttpResponse::Ok().json(attendance_response(&state.db, &a, expected, only).await?))
 }
 
 /// The whole attendance list of a session.
@@ -378,7 +380,7 @@ pub async fn record_attendance(
     {
         return Err(ApiError::conflict("attendance-closed", closed.describe()));
     }
-    let expected = roster(&tx, &a.programme, &a.session).await?;
+    let mut expected = roster(&tx, &a.programme, &a.session).await?;
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();
     let mut new_marks = Vec::with_capacity(entries.len());
@@ -437,14 +439,15 @@ pub async fn record_attendance(
     // Everyone expected (the session is now delivered for them all) and everyone whose mark
     // changed: completion is decided afresh for each.
     let facts = completion::facts(&tx, &a.programme).await?;
+    let issuer = completion::issuer(&tx, &a.programme).await?;
     let mut settled = BTreeSet::new();
-    for mut r in expected {
+    for r in &mut expected {
         settled.insert(r.participant_id);
-        completion::settle(&tx, &facts, &a.programme, &mut r, now).await?;
+        completion::settle(&tx, &facts, &issuer, &a.programme, r, now).await?;
     }
     for participant in changed.iter().filter(|p| !settled.contains(p)) {
         if let Some(mut r) = registrations::active_for(&tx, a.programme.id, *participant).await? {
-            completion::settle(&tx, &facts, &a.programme, &mut r, now).await?;
+            completion::settle(&tx, &facts, &issuer, &a.programme, &mut r, now).await?;
         }
     }
     let fresh = Access {
@@ -453,7 +456,8 @@ pub async fn record_attendance(
             .ok_or(ApiError::NotFound)?,
         ..a
     };
-    let body = attendance_response(&tx, &fresh, None).await?;
+    // The roster is the same people: settling moves them between confirmed and completed only.
+    let body = attendance_response(&tx, &fresh, expected, None).await?;
     tx.commit().await?;
     tracing::info!(session_id = %fresh.session.id, entries = new_marks.len(), changed = changed.len(), "attendance recorded");
     Ok(HttpResponse::Ok().json(body))

@@ -557,7 +557,16 @@ pub async fn issue_certificate(
         r.updated_at = now;
         kompetens_persistence::repo::registrations::save(&tx, &r).await?;
     }
-    let c = completion::issue(&tx, &programme, &r, &progress, Some(caller.account.id), now).await?;
+    let c = completion::issue(
+        &tx,
+        &programme,
+        &completion::issuer(&tx, &programme).await?,
+        &r,
+        &progress,
+        Some(caller.account.id),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header(super::location(format!("/certificates/{}", c.id)))

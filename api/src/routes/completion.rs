@@ -114,6 +114,7 @@ pub(crate) async fn progress_of(
 pub(crate) async fn settle(
     conn: &impl ConnectionTrait,
     facts: &Facts,
+    issuer: &Issuer,
     programme: &Programme,
     registration: &mut Registration,
     now: DateTime<Utc>,
@@ -141,7 +142,7 @@ pub(crate) async fn settle(
         tracing::info!(registration_id = %registration.id, status = %decided.status, "completion settled");
     }
     if decided.issue_certificate {
-        issue(conn, programme, registration, &progress, None, now).await?;
+        issue(conn, programme, issuer, registration, &progress, None, now).await?;
     }
     Ok(())
 }
@@ -166,19 +167,18 @@ pub(crate) fn certificate_language(programme: &Programme) -> &'static str {
     )
 }
 
-/// Issues a certificate for a registration that met the completion rule, with everything it
-/// says copied as it stands now, and tells the holder.
-pub(crate) async fn issue(
+/// Who a programme's certificates name as organiser and funders, read once however many
+/// certificates one request issues.
+pub(crate) struct Issuer {
+    organiser: String,
+    funders: Vec<String>,
+}
+
+/// The organiser's name and the funders of the grants funding the programme.
+pub(crate) async fn issuer(
     conn: &impl ConnectionTrait,
     programme: &Programme,
-    registration: &Registration,
-    progress: &Progress,
-    issued_by: Option<AccountId>,
-    now: DateTime<Utc>,
-) -> Result<Certificate, ApiError> {
-    let holder = accounts::find(conn, registration.participant_id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("registration without an account")))?;
+) -> Result<Issuer, ApiError> {
     let organiser = organisations::find(conn, programme.organisation_id)
         .await?
         .map(|o| o.name.as_str().to_string())
@@ -190,12 +190,32 @@ pub(crate) async fn issue(
             funder_ids.push(grant.funder_id);
         }
     }
-    let mut funder_names = Vec::with_capacity(funder_ids.len());
+    let mut funders_named = Vec::with_capacity(funder_ids.len());
     for id in funder_ids {
         if let Some(f) = funders::find(conn, id, false).await? {
-            funder_names.push(f.name);
+            funders_named.push(f.name);
         }
     }
+    Ok(Issuer {
+        organiser,
+        funders: funders_named,
+    })
+}
+
+/// Issues a certificate for a registration that met the completion rule, with everything it
+/// says copied as it stands now, and tells the holder.
+pub(crate) async fn issue(
+    conn: &impl ConnectionTrait,
+    programme: &Programme,
+    issuer: &Issuer,
+    registration: &Registration,
+    progress: &Progress,
+    issued_by: Option<AccountId>,
+    now: DateTime<Utc>,
+) -> Result<Certificate, ApiError> {
+    let holder = accounts::find(conn, registration.participant_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("registration without an account")))?;
     let europass = match (&programme.mobility, programme.kind) {
         (Some(m), ProgrammeKind::Mobility) => {
             let sending = match holder.workplace_organisation_id {
@@ -205,7 +225,7 @@ pub(crate) async fn issue(
                 None => None,
             };
             Some(Europass {
-                sending_organisation: sending.unwrap_or_else(|| organiser.clone()),
+                sending_organisation: sending.unwrap_or_else(|| issuer.organiser.clone()),
                 host_organisation: m.host_organisation.clone(),
                 host_city: m.host_city.clone(),
                 host_country: m.host_country.map(|c| c.as_str().to_string()),
@@ -228,8 +248,8 @@ pub(crate) async fn issue(
             |n| n.as_str().to_string(),
         ),
         programme_title: programme.title.entries().clone(),
-        organiser_name: organiser,
-        funders: funder_names,
+        organiser_name: issuer.organiser.clone(),
+        funders: issuer.funders.clone(),
         hours: progress
             .lines
             .iter()
