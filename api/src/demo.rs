@@ -37,6 +37,8 @@ pub async fn load(mut settings: Settings) -> anyhow::Result<()> {
                     password_hash: Some(hash),
                     name: kompetens_domain::account::PersonName::parse("Demo Admin").ok(),
                     locale: Default::default(),
+                    workplace_organisation_id: None,
+                    job_role: None,
                     is_admin: true,
                 },
                 now,

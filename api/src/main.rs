@@ -152,6 +152,8 @@ async fn create_admin(settings: Settings, email: &str) -> anyhow::Result<()> {
                 password_hash: Some(hash),
                 name: None,
                 locale: Default::default(),
+                workplace_organisation_id: None,
+                job_role: None,
                 is_admin: true,
             };
             let account = accounts::insert(&db, new, now).await?;

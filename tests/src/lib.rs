@@ -105,6 +105,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             password_hash: Some(hash),
             name: Some(kompetens_domain::account::PersonName::parse("Admin").expect("name")),
             locale: Default::default(),
+            workplace_organisation_id: None,
+            job_role: None,
             is_admin: true,
         },
         chrono::Utc::now(),

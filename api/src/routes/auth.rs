@@ -160,6 +160,8 @@ pub async fn signup(state: web::Data<AppState>, body: JsonBody) -> Result<HttpRe
         password_hash: Some(password_hash),
         name,
         locale: locale.unwrap_or_default(),
+        workplace_organisation_id: None,
+        job_role: None,
         is_admin: false,
     };
     let account = match accounts::insert(&tx, new, now).await {

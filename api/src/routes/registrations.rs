@@ -18,7 +18,7 @@ use kompetens_domain::policy::{self, Decision, ProgrammeAction};
 use kompetens_domain::programme::{ProgrammeStatus, RegistrationPolicy};
 use kompetens_domain::registration::{self as rules, Admission, RegistrationStatus};
 use kompetens_domain::role::JobRole;
-use kompetens_persistence::repo::accounts::{self, Account, NewAccount, ProfileChanges};
+use kompetens_persistence::repo::accounts::{self, Account, NewAccount};
 use kompetens_persistence::repo::programmes::Programme;
 use kompetens_persistence::repo::registrations::{self, Registration, RegistrationFilter};
 use kompetens_persistence::repo::session_choices::{self, SessionChoice};
@@ -481,25 +481,14 @@ pub(crate) async fn register(
                         password_hash: None,
                         name,
                         locale: locale.unwrap_or_default(),
+                        // A new invited account takes the stated workplace as its profile.
+                        workplace_organisation_id: stated_workplace.as_ref().map(|o| o.id),
+                        job_role: stated.job_role,
                         is_admin: false,
                     },
                     now,
                 )
                 .await?;
-                // A new invited account takes the stated workplace as its profile.
-                let account = if stated_workplace.is_some() || stated.job_role.is_some() {
-                    let changes = ProfileChanges {
-                        workplace_organisation_id: stated_workplace.as_ref().map(|o| Some(o.id)),
-                        job_role: stated.job_role.map(Some),
-                        ..ProfileChanges::default()
-                    };
-                    match accounts::update_profile(tx, account.id, None, changes, now).await? {
-                        kompetens_persistence::repo::Updated::Done(updated) => updated,
-                        _ => account,
-                    }
-                } else {
-                    account
-                };
                 tracing::info!(account_id = %account.id, "invited account created");
                 invite(tx, &account, programme, now).await?;
                 account

@@ -34,6 +34,9 @@ pub struct NewAccount {
     pub password_hash: Option<String>,
     pub name: Option<PersonName>,
     pub locale: Locale,
+    /// Where an organiser who invites the person says they work.
+    pub workplace_organisation_id: Option<OrganisationId>,
+    pub job_role: Option<JobRole>,
     pub is_admin: bool,
 }
 
@@ -86,8 +89,8 @@ pub async fn insert(
         password_hash: Set(new.password_hash),
         name: Set(new.name.map(|n| n.as_str().to_string())),
         locale: Set(new.locale.as_str().to_string()),
-        workplace_organisation_id: Set(None),
-        job_role: Set(None),
+        workplace_organisation_id: Set(new.workplace_organisation_id.map(|o| o.as_uuid())),
+        job_role: Set(new.job_role.map(|j| j.as_str().to_string())),
         is_admin: Set(new.is_admin),
         version: Set(1),
         created_at: Set(now),
