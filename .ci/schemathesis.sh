@@ -26,7 +26,7 @@ root=$PWD
 # instead of eating the rest of its time.
 time_limit=${SCHEMATHESIS_TIME_LIMIT:-1200}
 
-.ci/install-contract-tools
+.ci/install-contract-tools.sh
 cargo build -q -p kompetens-api
 kompetens=$root/target/debug/kompetens
 reports=$root/target/contract-reports

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-.ci/install-contract-tools
+.ci/install-contract-tools.sh
 bin=target/ci-node/node_modules/.bin
 reports=target/contract-reports
 mkdir -p "$reports"

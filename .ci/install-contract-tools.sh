@@ -4,7 +4,7 @@
 # came from, written last, and is redone when that copy differs from the committed one):
 #   target/ci-node          Spectral and Redocly CLI, from .ci/node/package-lock.json (npm ci)
 #   target/ci-schemathesis  Schemathesis, from .ci/schemathesis-requirements.txt (a venv)
-# Used by .ci/run, .ci/lint-openapi and .ci/schemathesis.sh.
+# Used by .ci/run, .ci/lint-openapi.sh and .ci/schemathesis.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
