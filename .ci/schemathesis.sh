@@ -16,7 +16,7 @@
 # SCHEMATHESIS_SCHEMA=some.yaml tests the server against that document instead of the one it
 # serves (to try a fix to the document before making it in the code).
 # Outputs in target/contract-reports/: schemathesis.txt (the console), schemathesis/ (JUnit
-# and NDJSON reports), schemathesis-server.log (the server's log, for the 5xx).
+# and NDJSON reports), schemathesis-server.log (the server's log, JSON lines).
 set -euo pipefail
 schema_file=${SCHEMATHESIS_SCHEMA:+$(realpath "$SCHEMATHESIS_SCHEMA")}
 cd "$(dirname "$0")/.."
@@ -69,7 +69,9 @@ admin_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
 printf '%s\n' "$admin_password" | "$kompetens" admin create --email "$admin_email" --password-stdin
 
 echo "-- starting kompetens serve on $base"
-"$kompetens" serve > "$reports/schemathesis-server.log" 2>&1 &
+# JSON lines, one per request with its status, so the 5xx behind a failure are one filter away:
+#   jq -c 'select(.message == "request finished" and .status >= 500)' <the log>
+KOMPETENS_LOG_FORMAT=json "$kompetens" serve > "$reports/schemathesis-server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
   curl -fsS -o /dev/null "$base/health/ready" 2>/dev/null && break
