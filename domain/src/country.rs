@@ -40,6 +40,14 @@ impl CountryCode {
     }
 }
 
+crate::wire::wire_text!(CountryCode, {
+    crate::wire::enum_schema(
+        ISO_3166_1_ALPHA_2.split(' '),
+        "An ISO 3166-1 alpha-2 country code, upper case, such as `PL` or `SE`.",
+    )
+    .examples(["PL"])
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,9 @@
 
 use crate::Invalid;
 
+/// The longest address accepted (RFC 5321's 254, counted in characters as JSON Schema does).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
 /// An e-mail address, trimmed and lower-cased. Two accounts can never differ only by case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
@@ -12,7 +15,7 @@ impl Email {
         if value.is_empty() {
             return Err(Invalid::new("must not be empty"));
         }
-        if value.len() > 254 {
+        if value.chars().count() > MAX_EMAIL_CHARS {
             return Err(Invalid::new("must be at most 254 characters"));
         }
         let Some((local, domain)) = value.split_once('@') else {
@@ -45,6 +48,19 @@ impl Email {
         &self.0
     }
 }
+
+crate::wire::wire_text!(Email, {
+    crate::wire::string_schema(
+        Some(3),
+        Some(MAX_EMAIL_CHARS),
+        Some(r"^\s*[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]\s*$"),
+        "An e-mail address; compared without regard to case and stored in lower case.",
+    )
+    .format(Some(utoipa::openapi::schema::SchemaFormat::Custom(
+        "email".to_string(),
+    )))
+    .examples(["anna.kowalska@example.pl"])
+});
 
 impl std::fmt::Display for Email {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

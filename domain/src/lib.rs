@@ -28,6 +28,7 @@ pub mod session;
 pub mod text;
 pub mod time_zone;
 pub mod venue;
+pub mod wire;
 
 /// Why a value from outside was refused; the text is safe to show to the caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

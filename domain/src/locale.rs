@@ -27,6 +27,16 @@ impl Locale {
     }
 }
 
+crate::wire::wire_text!(Locale, {
+    crate::wire::string_schema(
+        Some(2),
+        Some(35),
+        Some(crate::wire::LOCALE_PATTERN),
+        "A BCP 47 language tag such as `pl`, `en` or `sv-SE`.",
+    )
+    .examples(["pl"])
+});
+
 impl Default for Locale {
     fn default() -> Self {
         Self("en".to_string())

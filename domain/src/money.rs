@@ -197,6 +197,27 @@ impl Currency {
     }
 }
 
+crate::wire::wire_text!(Currency, {
+    crate::wire::enum_schema(
+        CURRENCIES.iter().map(|(code, _)| *code),
+        "An ISO 4217 currency code such as `PLN`, `EUR` or `SEK`.",
+    )
+    .examples(["PLN"])
+});
+
+impl Currency {
+    fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+crate::wire::bounded!(
+    /// An amount in a currency's minor unit: never negative, and at most 2^53 − 1, the largest
+    /// whole number every JSON client reads exactly.
+    AmountMinor(i64): 0..=9_007_199_254_740_991,
+    "The amount in the currency's minor unit (grosze, cents, öre): a whole number, never a float."
+);
+
 /// An amount of money, never negative: `amount_minor` in the currency's minor unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Money {
@@ -209,6 +230,7 @@ impl Money {
         if amount_minor < 0 {
             return Err(Invalid::new("must not be negative"));
         }
+        let amount_minor = AmountMinor::new(amount_minor)?.get();
         Ok(Money {
             amount_minor,
             currency,
@@ -242,6 +264,74 @@ impl Money {
                 width = digits as usize
             )
         }
+    }
+}
+
+/// `{"amount_minor": 18900000, "currency": "PLN"}` on the wire.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoneyWire {
+    amount_minor: AmountMinor,
+    currency: Currency,
+}
+
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        MoneyWire {
+            amount_minor: AmountMinor(self.amount_minor),
+            currency: self.currency,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let wire = MoneyWire::deserialize(d)?;
+        Money::new(wire.amount_minor.get(), wire.currency).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::ToSchema;
+        use utoipa::openapi::schema::{ObjectBuilder, Ref, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Money: integer minor units and an ISO 4217 currency code, never a float.",
+            ))
+            .property(
+                "amount_minor",
+                Ref::from_schema_name(AmountMinor::name()),
+            )
+            .property("currency", Ref::from_schema_name(Currency::name()))
+            .required("amount_minor")
+            .required("currency")
+            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(
+                false,
+            )))
+            .examples([serde_json::json!({"amount_minor": 18_900_000, "currency": "PLN"})])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Money {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Money")
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push((AmountMinor::name().into_owned(), AmountMinor::schema()));
+        schemas.push((Currency::name().into_owned(), Currency::schema()));
     }
 }
 

@@ -26,24 +26,31 @@ vocabulary!(
 pub struct OrganisationName(String);
 
 impl OrganisationName {
+    pub const MAX_CHARS: usize = 300;
+
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let value = raw.trim();
-        if value.is_empty() {
-            return Err(Invalid::new("must not be empty"));
-        }
-        if value.chars().count() > 300 {
-            return Err(Invalid::new("must be at most 300 characters"));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(Invalid::new("must not contain control characters"));
-        }
-        Ok(Self(value.to_string()))
+        crate::text::line(raw, Self::MAX_CHARS).map(Self)
+    }
+
+    /// A name read back from storage, as it was stored.
+    pub fn from_stored(raw: String) -> Self {
+        Self(raw)
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
+
+crate::wire::wire_text!(OrganisationName, {
+    crate::wire::string_schema(
+        Some(1),
+        Some(OrganisationName::MAX_CHARS),
+        Some(crate::text::LINE_PATTERN),
+        "An organisation's name: 1–300 characters, one line.",
+    )
+    .examples(["Szkoła Podstawowa nr 12 w Gdańsku"])
+});
 
 /// How deep the tree may grow: association → county → municipality → school → … is far less.
 pub const MAX_DEPTH: usize = 12;

@@ -5,8 +5,14 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 
 use crate::Invalid;
+use crate::certificate::CertificateIssuance;
+use crate::email::Email;
 use crate::hour_budget::{ActivityType, HourBudget, Overrun};
-use crate::ids::OrganisationId;
+use crate::ids::{OrganisationId, ProgrammeId};
+use crate::locale::Locale;
+use crate::money::Money;
+use crate::organisation::OrganisationPath;
+use crate::text::LocalizedText;
 use crate::role::JobRole;
 use crate::time_zone::TimeZone;
 use crate::vocabulary;
@@ -70,15 +76,18 @@ vocabulary!(
     }
 );
 
+crate::wire::bounded!(
+    /// How many places there are (a programme's, a session's, a venue's).
+    Capacity(u32): 1..=100_000,
+    "How many places there are: 1 to 100000."
+);
+
 /// The largest capacity a programme or session may have.
-pub const MAX_CAPACITY: u32 = 100_000;
+pub const MAX_CAPACITY: u32 = Capacity::MAX;
 
 /// How many places there are: 1–100 000.
 pub fn capacity(raw: i64) -> Result<u32, Invalid> {
-    u32::try_from(raw)
-        .ok()
-        .filter(|c| (1..=MAX_CAPACITY).contains(c))
-        .ok_or_else(|| Invalid::new(format!("must be between 1 and {MAX_CAPACITY}")))
+    Capacity::new(raw).map(Capacity::get)
 }
 
 /// Calendar dates a programme runs on, inclusive, in its own time zone.
@@ -261,6 +270,66 @@ pub fn missing_for_publication(p: &Readiness<'_>) -> Vec<Missing> {
     }
     missing
 }
+
+/// Who answers questions about a programme.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<String>,
+}
+
+/// A programme: what people register for.
+#[derive(Debug, Clone)]
+pub struct Programme {
+    pub id: ProgrammeId,
+    pub organisation_id: OrganisationId,
+    pub organisation_path: OrganisationPath,
+    pub status: ProgrammeStatus,
+    pub kind: ProgrammeKind,
+    pub title: LocalizedText,
+    pub summary: Option<LocalizedText>,
+    pub description: Option<LocalizedText>,
+    pub period: Period,
+    pub time_zone: TimeZone,
+    pub languages: Vec<Locale>,
+    pub target_audience: Option<LocalizedText>,
+    /// `None`: unlimited.
+    pub capacity: Option<u32>,
+    pub registration_policy: RegistrationPolicy,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    /// Until when participants may cancel themselves; `None`: until the programme starts.
+    pub cancellation_closes_at: Option<DateTime<Utc>>,
+    pub eligibility: Eligibility,
+    pub completion_rule: CompletionRule,
+    pub contact: Contact,
+    /// `None`: free for participants.
+    pub fee: Option<Money>,
+    /// Days after a session during which its attendance may still be recorded.
+    pub attendance_window_days: u32,
+    pub certificate_issuance: CertificateIssuance,
+    /// The Europass fields of a mobility programme.
+    pub mobility: Option<Mobility>,
+    /// Places taken: confirmed and completed registrations (completion keeps the place).
+    pub confirmed_count: u32,
+    pub waitlist_count: u32,
+    pub published_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Programme {
+    /// The registration window, once both ends are set.
+    pub fn window(&self) -> Option<RegistrationWindow> {
+        match (self.registration_opens_at, self.registration_closes_at) {
+            (Some(opens), Some(closes)) => RegistrationWindow::new(opens, closes).ok(),
+            _ => None,
+        }
+    }
+}
+
 
 #[cfg(test)]
 mod tests {

@@ -5,11 +5,14 @@
 //! one atomic step: a programme never confirms more people than its capacity, and the waiting
 //! list is promoted strictly in order of arrival.
 
+use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
+
 use crate::Invalid;
-use crate::ids::OrganisationId;
+use crate::ids::{AccountId, OrganisationId, ProgrammeId, RegistrationId};
 use crate::organisation::OrganisationPath;
-use crate::programme::{Eligibility, RegistrationPolicy};
+use crate::programme::{Eligibility, ProgrammeStatus, RegistrationPolicy, RegistrationWindow};
 use crate::role::JobRole;
+use crate::time_zone::TimeZone;
 use crate::vocabulary;
 
 vocabulary!(
@@ -48,6 +51,214 @@ impl RegistrationStatus {
                 | RegistrationStatus::Confirmed
                 | RegistrationStatus::Waitlisted
         )
+    }
+
+    /// Whether it takes one of the programme's places (`confirmed_count` counts these).
+    pub fn holds_place(self) -> bool {
+        matches!(
+            self,
+            RegistrationStatus::Confirmed | RegistrationStatus::Completed
+        )
+    }
+}
+
+/// A participant in a programme.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub id: RegistrationId,
+    pub programme_id: ProgrammeId,
+    pub participant_id: AccountId,
+    pub status: RegistrationStatus,
+    /// 1, 2, 3, … within the programme, in the order registrations committed.
+    pub arrival: i64,
+    /// The organiser who registered the participant, when not the participant themself.
+    pub registered_by: Option<AccountId>,
+    /// The organiser's reason for a rejection or cancellation.
+    pub reason: Option<String>,
+    /// Where the participant worked when registering: reports count them there, whatever
+    /// their profile (or its erasure) says later.
+    pub workplace_organisation_id: Option<OrganisationId>,
+    /// The participant's job role when registering.
+    pub job_role: Option<JobRole>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// How a programme's counters move: places taken and people waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CounterChange {
+    pub confirmed: i32,
+    pub waitlisted: i32,
+}
+
+impl CounterChange {
+    pub fn is_none(&self) -> bool {
+        *self == CounterChange::default()
+    }
+}
+
+/// The change to the counters when a registration moves from `from` (`None`: it is new) to
+/// `to`. The one place that knows which statuses take a place and which wait, so a new
+/// registration, an approval, a promotion, a cancellation and a rejection all count alike.
+pub fn counter_change(from: Option<RegistrationStatus>, to: RegistrationStatus) -> CounterChange {
+    let weight = |s: Option<RegistrationStatus>| match s {
+        Some(s) if s.holds_place() => (1, 0),
+        Some(RegistrationStatus::Waitlisted) => (0, 1),
+        _ => (0, 0),
+    };
+    let (c0, w0) = weight(from);
+    let (c1, w1) = weight(Some(to));
+    CounterChange {
+        confirmed: c1 - c0,
+        waitlisted: w1 - w0,
+    }
+}
+
+impl Admission {
+    /// The status a registration admitted this way has.
+    pub fn status(self) -> RegistrationStatus {
+        match self {
+            Admission::Confirmed => RegistrationStatus::Confirmed,
+            Admission::Waitlisted => RegistrationStatus::Waitlisted,
+            Admission::Pending => RegistrationStatus::Pending,
+        }
+    }
+}
+
+/// Why a registration is refused before anyone's place is looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Someone other than the programme's organisers tried to register another person.
+    NotOrganiser,
+    /// Only published programmes take registrations.
+    NotPublished(ProgrammeStatus),
+    /// Outside the registration window (people registering themselves only).
+    WindowClosed,
+    /// Only the organisers register people for this programme.
+    InvitationOnly,
+    /// The person does not meet the programme's eligibility rules.
+    Ineligible(Ineligible),
+}
+
+impl Refusal {
+    pub fn describe(&self) -> String {
+        match self {
+            Refusal::NotOrganiser => {
+                "only the programme's organisers register other people".to_string()
+            }
+            Refusal::NotPublished(status) => format!(
+                "the programme is {status}; only published programmes take registrations"
+            ),
+            Refusal::WindowClosed => "registration is not open now; see registration_opens_at and registration_closes_at".to_string(),
+            Refusal::InvitationOnly => {
+                "this programme accepts only people its organisers register".to_string()
+            }
+            Refusal::Ineligible(why) => why.describe().to_string(),
+        }
+    }
+}
+
+/// Who asks to register, as the registration policy sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registrant {
+    /// Someone registers another person (by account or e-mail), not themself.
+    pub for_someone_else: bool,
+    /// The caller organises the programme (or is an admin).
+    pub organiser: bool,
+}
+
+/// The registration policy, beside the programme policy: may this attempt go ahead, before
+/// eligibility and places are considered? Organisers register others at any time while the
+/// programme is published, whatever its policy; people register themselves within the window,
+/// unless the programme is by invitation.
+pub fn may_register(
+    registrant: Registrant,
+    status: ProgrammeStatus,
+    policy: RegistrationPolicy,
+    window: Option<RegistrationWindow>,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if registrant.for_someone_else && !registrant.organiser {
+        return Err(Refusal::NotOrganiser);
+    }
+    if status != ProgrammeStatus::Published {
+        return Err(Refusal::NotPublished(status));
+    }
+    if !registrant.for_someone_else {
+        if !window.is_some_and(|w| w.is_open(now)) {
+            return Err(Refusal::WindowClosed);
+        }
+        if policy == RegistrationPolicy::Invitation {
+            return Err(Refusal::InvitationOnly);
+        }
+    }
+    Ok(())
+}
+
+/// Until when participants may cancel their own registration: the programme's
+/// `cancellation_closes_at`, or else the start of its first day in its own time zone (midnight
+/// in Warsaw, not in UTC; where a zone skips midnight, the first instant of that day).
+pub fn cancellation_deadline(
+    cancellation_closes_at: Option<DateTime<Utc>>,
+    starts_on: NaiveDate,
+    zone: TimeZone,
+) -> DateTime<Utc> {
+    if let Some(explicit) = cancellation_closes_at {
+        return explicit;
+    }
+    let midnight = starts_on.and_time(chrono::NaiveTime::MIN);
+    let local = zone.tz().from_local_datetime(&midnight);
+    match local.earliest() {
+        Some(t) => t.with_timezone(&Utc),
+        // Midnight falls in a gap (a zone that moves its clocks at 00:00): the day starts when
+        // the clocks resume, an hour later at most in every zone in use.
+        None => (1..=4)
+            .find_map(|h| {
+                zone.tz()
+                    .from_local_datetime(&(midnight + chrono::Duration::hours(h)))
+                    .earliest()
+            })
+            .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc)),
+    }
+}
+
+/// Who ends a registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Canceller {
+    /// The participant, for their own registration: until the cancellation deadline.
+    Participant,
+    /// An organiser: at any time, with a reason.
+    Organiser,
+}
+
+/// Why a cancellation is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelRefusal {
+    /// The registration has already ended (or completed).
+    NotCancellable(RegistrationStatus),
+    /// Participants could cancel until this instant.
+    Closed(DateTime<Utc>),
+    /// Organisers say why.
+    ReasonRequired,
+}
+
+/// Whether a registration in `status` may be cancelled now by `canceller`.
+pub fn may_cancel(
+    status: RegistrationStatus,
+    canceller: Canceller,
+    has_reason: bool,
+    deadline: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), CancelRefusal> {
+    if !status.is_cancellable() {
+        return Err(CancelRefusal::NotCancellable(status));
+    }
+    match canceller {
+        Canceller::Participant if now >= deadline => Err(CancelRefusal::Closed(deadline)),
+        Canceller::Participant => Ok(()),
+        Canceller::Organiser if !has_reason => Err(CancelRefusal::ReasonRequired),
+        Canceller::Organiser => Ok(()),
     }
 }
 
@@ -149,13 +360,12 @@ impl Eligibility {
     }
 }
 
+/// A reason given by an organiser for a rejection or cancellation.
+pub type Reason = crate::text::Paragraphs<1000>;
+
 /// A reason given by an organiser: trimmed, 1–1000 characters.
 pub fn reason(raw: &str) -> Result<String, Invalid> {
-    let value = raw.trim();
-    if value.is_empty() || value.chars().count() > 1000 {
-        return Err(Invalid::new("must be 1–1000 characters"));
-    }
-    Ok(value.to_string())
+    Reason::parse(raw).map(Reason::into_string)
 }
 
 #[cfg(test)]
@@ -237,6 +447,131 @@ mod tests {
         assert_eq!(rule.admits(Some(&school), None), Err(Ineligible::JobRole));
         assert_eq!(Eligibility::default().admits(None, None), Ok(()));
         Ok(())
+    }
+
+    #[test]
+    fn counters_move_with_every_transition() {
+        use RegistrationStatus::*;
+        let c = |confirmed, waitlisted| CounterChange {
+            confirmed,
+            waitlisted,
+        };
+        assert_eq!(counter_change(None, Confirmed), c(1, 0));
+        assert_eq!(counter_change(None, Waitlisted), c(0, 1));
+        assert_eq!(counter_change(None, Pending), c(0, 0));
+        assert_eq!(counter_change(Some(Pending), Confirmed), c(1, 0));
+        assert_eq!(counter_change(Some(Waitlisted), Confirmed), c(1, -1));
+        assert_eq!(counter_change(Some(Confirmed), Cancelled), c(-1, 0));
+        assert_eq!(counter_change(Some(Waitlisted), Rejected), c(0, -1));
+        assert_eq!(counter_change(Some(Pending), Rejected), c(0, 0));
+        // Completing keeps the place.
+        assert_eq!(counter_change(Some(Confirmed), Completed), c(0, 0));
+    }
+
+    fn window(now: DateTime<Utc>) -> Option<RegistrationWindow> {
+        RegistrationWindow::new(
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::hours(1),
+        )
+        .ok()
+    }
+
+    #[test]
+    fn the_registration_policy_lets_organisers_in_at_any_time() {
+        let now = Utc::now();
+        let myself = Registrant {
+            for_someone_else: false,
+            organiser: false,
+        };
+        let organiser = Registrant {
+            for_someone_else: true,
+            organiser: true,
+        };
+        let stranger = Registrant {
+            for_someone_else: true,
+            organiser: false,
+        };
+        let published = ProgrammeStatus::Published;
+        assert_eq!(
+            may_register(myself, published, FirstComeFirstServed, window(now), now),
+            Ok(())
+        );
+        assert_eq!(
+            may_register(myself, published, FirstComeFirstServed, None, now),
+            Err(Refusal::WindowClosed)
+        );
+        assert_eq!(
+            may_register(myself, published, Invitation, window(now), now),
+            Err(Refusal::InvitationOnly)
+        );
+        assert_eq!(
+            may_register(organiser, published, Invitation, None, now),
+            Ok(())
+        );
+        assert_eq!(
+            may_register(stranger, published, FirstComeFirstServed, window(now), now),
+            Err(Refusal::NotOrganiser)
+        );
+        assert_eq!(
+            may_register(organiser, ProgrammeStatus::Draft, Invitation, None, now),
+            Err(Refusal::NotPublished(ProgrammeStatus::Draft))
+        );
+    }
+
+    #[test]
+    fn the_cancellation_deadline_is_midnight_in_the_programmes_own_zone() -> Result<(), Invalid>
+    {
+        let warsaw = TimeZone::parse("Europe/Warsaw")?;
+        let starts_on = NaiveDate::from_ymd_opt(2026, 6, 13).ok_or(Invalid::new("date"))?;
+        // Summer time in Warsaw is UTC+2: the programme's first day starts at 22:00 UTC.
+        let deadline = cancellation_deadline(None, starts_on, warsaw);
+        assert_eq!(deadline.to_rfc3339(), "2026-06-12T22:00:00+00:00");
+        let winter = NaiveDate::from_ymd_opt(2026, 12, 10).ok_or(Invalid::new("date"))?;
+        assert_eq!(
+            cancellation_deadline(None, winter, warsaw).to_rfc3339(),
+            "2026-12-09T23:00:00+00:00"
+        );
+        // Santiago moves its clocks at midnight: on 2026-09-06 the day starts at 01:00.
+        let santiago = TimeZone::parse("America/Santiago")?;
+        let gap = NaiveDate::from_ymd_opt(2026, 9, 6).ok_or(Invalid::new("date"))?;
+        assert_eq!(
+            cancellation_deadline(None, gap, santiago).to_rfc3339(),
+            "2026-09-06T04:00:00+00:00"
+        );
+        let explicit = Utc::now();
+        assert_eq!(
+            cancellation_deadline(Some(explicit), starts_on, warsaw),
+            explicit
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn cancelling_participants_keep_to_the_deadline_and_organisers_give_reasons() {
+        use RegistrationStatus::*;
+        let now = Utc::now();
+        let later = now + chrono::Duration::days(1);
+        let earlier = now - chrono::Duration::days(1);
+        assert_eq!(
+            may_cancel(Confirmed, Canceller::Participant, false, later, now),
+            Ok(())
+        );
+        assert_eq!(
+            may_cancel(Confirmed, Canceller::Participant, false, earlier, now),
+            Err(CancelRefusal::Closed(earlier))
+        );
+        assert_eq!(
+            may_cancel(Confirmed, Canceller::Organiser, true, earlier, now),
+            Ok(())
+        );
+        assert_eq!(
+            may_cancel(Waitlisted, Canceller::Organiser, false, later, now),
+            Err(CancelRefusal::ReasonRequired)
+        );
+        assert_eq!(
+            may_cancel(Cancelled, Canceller::Organiser, true, later, now),
+            Err(CancelRefusal::NotCancellable(Cancelled))
+        );
     }
 
     #[test]

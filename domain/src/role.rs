@@ -1,19 +1,29 @@
 //! Roles an account holds in an organisation, and the vocabulary of job roles.
 
 /// Declares a closed vocabulary stored and sent as `snake_case` strings.
+///
+/// The JSON Schema is written out here rather than derived: it lists exactly the wire values
+/// (`"intercultural_assistant"`), each with its doc comment, so the published document and
+/// `parse` share the one list.
 #[macro_export]
 macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
+            $($(#[doc = $vdoc])* #[serde(rename = $text)] $variant),+
         }
 
         impl $name {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Every wire value with its description, in declaration order.
+            pub const DESCRIBED: &'static [(&'static str, &'static str)] =
+                &[$(($text, concat!($($vdoc),*))),+];
+
+            /// What the type is, from its doc comment.
+            pub const DESCRIPTION: &'static str = concat!($($doc),*);
 
             pub fn as_str(&self) -> &'static str {
                 match self {
@@ -35,6 +45,33 @@ macro_rules! vocabulary {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let mut description = $name::DESCRIPTION.trim().to_string();
+                let documented = $name::DESCRIBED.iter().any(|(_, doc)| !doc.is_empty());
+                if documented {
+                    description.push_str("\n");
+                    for (value, doc) in $name::DESCRIBED {
+                        description.push_str(&format!("\n- `{value}`"));
+                        if !doc.is_empty() {
+                            description.push_str(&format!(": {}", doc.trim()));
+                        }
+                    }
+                }
+                $crate::wire::enum_schema($name::DESCRIBED.iter().map(|(v, _)| *v), &description)
+                    .examples([$name::DESCRIBED[0].0])
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
     };

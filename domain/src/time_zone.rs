@@ -28,6 +28,20 @@ impl TimeZone {
     }
 }
 
+crate::wire::wire_text!(TimeZone, {
+    crate::wire::enum_schema(
+        chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()),
+        "An IANA time zone such as `Europe/Warsaw`.",
+    )
+    .examples(["Europe/Warsaw"])
+});
+
+impl TimeZone {
+    fn as_str(&self) -> &'static str {
+        self.name()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

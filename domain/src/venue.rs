@@ -1,6 +1,38 @@
 //! Venues: where sessions take place.
 
+use chrono::{DateTime, Utc};
+
 use crate::Invalid;
+use crate::country::CountryCode;
+use crate::ids::{OrganisationId, VenueId};
+use crate::organisation::OrganisationPath;
+
+/// A place where sessions take place, kept by an organisation.
+#[derive(Debug, Clone)]
+pub struct Venue {
+    pub id: VenueId,
+    pub organisation_id: OrganisationId,
+    /// Copied from the keeping organisation at creation (organisations never move).
+    pub organisation_path: OrganisationPath,
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub postal_code: Option<String>,
+    pub country: CountryCode,
+    pub capacity: Option<u32>,
+    pub accessibility: Option<String>,
+    pub coordinates: Option<Coordinates>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The most characters of a venue's name and address lines, city and postal code.
+pub const NAME_CHARS: usize = 300;
+pub const CITY_CHARS: usize = 200;
+pub const POSTAL_CODE_CHARS: usize = 20;
+/// Accessibility notes: step-free access, induction loops, quiet rooms.
+pub const NOTES_CHARS: usize = 4000;
 
 /// A point on the map (WGS 84).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,6 +52,62 @@ impl Coordinates {
             latitude,
             longitude,
         })
+    }
+}
+
+/// `{"latitude": 54.3951, "longitude": 18.5713}` on the wire; the bounds are published.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoordinatesWire {
+    latitude: f64,
+    longitude: f64,
+}
+
+impl serde::Serialize for Coordinates {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CoordinatesWire {
+            latitude: self.latitude,
+            longitude: self.longitude,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Coordinates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let wire = CoordinatesWire::deserialize(d)?;
+        Coordinates::new(wire.latitude, wire.longitude).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Coordinates {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let degrees = |limit: f64, what: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .minimum(Some(-limit))
+                .maximum(Some(limit))
+                .description(Some(what))
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("A point on the map (WGS 84), in decimal degrees."))
+            .property("latitude", degrees(90.0, "Degrees north (negative: south)."))
+            .property("longitude", degrees(180.0, "Degrees east (negative: west)."))
+            .required("latitude")
+            .required("longitude")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .examples([serde_json::json!({"latitude": 54.3951, "longitude": 18.5713})])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Coordinates {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Coordinates")
     }
 }
 

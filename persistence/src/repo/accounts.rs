@@ -57,11 +57,7 @@ impl TryFrom<Model> for Account {
             id: m.id.into(),
             email: Email::parse(&m.email).map_err(|e| corrupt("accounts.email", e))?,
             password_hash: m.password_hash,
-            name: m
-                .name
-                .map(|n| PersonName::parse(&n))
-                .transpose()
-                .map_err(|e| corrupt("accounts.name", e))?,
+            name: m.name.map(PersonName::from_stored),
             locale: Locale::parse(&m.locale).map_err(|e| corrupt("accounts.locale", e))?,
             workplace_organisation_id: m.workplace_organisation_id.map(Into::into),
             job_role: m

@@ -97,11 +97,22 @@ pub(crate) fn lower_contains<C: ColumnTrait>(
     column: C,
     text: &str,
 ) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    Expr::expr(Func::lower(Expr::col(column))).like(contains_pattern(text))
+}
+
+/// `column LIKE '%text%'` for a column that is already lower case, wildcards escaped.
+pub(crate) fn contains<C: ColumnTrait>(column: C, text: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    Expr::col(column).like(contains_pattern(text))
+}
+
+/// `%text%` with `text`'s own `%`, `_` and `\` escaped, so that a search for `%` finds a
+/// percent sign rather than everything.
+fn contains_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
-    Expr::expr(Func::lower(Expr::col(column)))
-        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+    sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }

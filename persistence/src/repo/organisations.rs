@@ -57,7 +57,7 @@ impl TryFrom<Model> for Organisation {
             parent_id: m.parent_id.map(Into::into),
             path: OrganisationPath::decode(&m.path)
                 .map_err(|e| corrupt("organisations.path", e))?,
-            name: OrganisationName::parse(&m.name).map_err(|e| corrupt("organisations.name", e))?,
+            name: OrganisationName::from_stored(m.name),
             kind: OrganisationKind::parse(&m.kind).map_err(|e| corrupt("organisations.kind", e))?,
             country: CountryCode::parse(&m.country)
                 .map_err(|e| corrupt("organisations.country", e))?,

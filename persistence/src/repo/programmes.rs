@@ -13,7 +13,7 @@ use kompetens_domain::money::{Currency, Money};
 use kompetens_domain::organisation::OrganisationPath;
 use kompetens_domain::programme::{
     CompletionRule, Eligibility, Mobility, Period, ProgrammeKind, ProgrammeStatus,
-    RegistrationPolicy, RegistrationWindow,
+    RegistrationPolicy,
 };
 use kompetens_domain::role::JobRole;
 use kompetens_domain::text::LocalizedText;
@@ -31,63 +31,7 @@ use crate::entities::programme::{ActiveModel, Column, Entity, Model};
 use crate::entities::{hour_budget_line, session, session_trainer};
 use crate::error::{StoreError, corrupt};
 
-/// Who answers questions about a programme.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Contact {
-    pub name: Option<String>,
-    pub email: Option<Email>,
-    pub phone: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Programme {
-    pub id: ProgrammeId,
-    pub organisation_id: OrganisationId,
-    pub organisation_path: OrganisationPath,
-    pub status: ProgrammeStatus,
-    pub kind: ProgrammeKind,
-    pub title: LocalizedText,
-    pub summary: Option<LocalizedText>,
-    pub description: Option<LocalizedText>,
-    pub period: Period,
-    pub time_zone: TimeZone,
-    pub languages: Vec<Locale>,
-    pub target_audience: Option<LocalizedText>,
-    /// `None`: unlimited.
-    pub capacity: Option<u32>,
-    pub registration_policy: RegistrationPolicy,
-    pub registration_opens_at: Option<DateTime<Utc>>,
-    pub registration_closes_at: Option<DateTime<Utc>>,
-    /// Until when participants may cancel themselves; `None`: until the programme starts.
-    pub cancellation_closes_at: Option<DateTime<Utc>>,
-    pub eligibility: Eligibility,
-    pub completion_rule: CompletionRule,
-    pub contact: Contact,
-    /// `None`: free for participants.
-    pub fee: Option<Money>,
-    /// Days after a session during which its attendance may still be recorded.
-    pub attendance_window_days: u32,
-    pub certificate_issuance: CertificateIssuance,
-    /// The Europass fields of a mobility programme.
-    pub mobility: Option<Mobility>,
-    /// Places taken: confirmed and completed registrations (completion keeps the place).
-    pub confirmed_count: u32,
-    pub waitlist_count: u32,
-    pub published_at: Option<DateTime<Utc>>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Programme {
-    /// The registration window, once both ends are set.
-    pub fn window(&self) -> Option<RegistrationWindow> {
-        match (self.registration_opens_at, self.registration_closes_at) {
-            (Some(opens), Some(closes)) => RegistrationWindow::new(opens, closes).ok(),
-            _ => None,
-        }
-    }
-}
+pub use kompetens_domain::programme::{Contact, Programme};
 
 /// How a mobility is kept in its JSON column.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -408,7 +352,7 @@ pub async fn list(
     if let Some(text) = &filter.title_contains {
         // `title_search` is stored lower-cased (Unicode-aware, by Rust), so a plain LIKE
         // matches case-insensitively on both databases, Polish and Swedish letters included.
-        query = query.filter(Column::TitleSearch.contains(text));
+        query = query.filter(super::contains(Column::TitleSearch, text));
     }
     if let Some(now) = filter.open_at {
         query = query

@@ -6,7 +6,7 @@
 //! any number of API instances: registrations for one programme are decided one at a time, in
 //! the order their transactions take the lock, which is the order in which they commit.
 
-use chrono::{DateTime, Utc};
+
 use kompetens_domain::ids::{AccountId, OrganisationId, ProgrammeId, RegistrationId};
 use kompetens_domain::registration::{Occupancy, RegistrationStatus};
 use kompetens_domain::role::JobRole;
@@ -23,27 +23,7 @@ use crate::entities::registration::{ActiveModel, Column, Entity, Model};
 use crate::entities::{account, organisation, programme};
 use crate::error::{StoreError, corrupt};
 
-#[derive(Debug, Clone)]
-pub struct Registration {
-    pub id: RegistrationId,
-    pub programme_id: ProgrammeId,
-    pub participant_id: AccountId,
-    pub status: RegistrationStatus,
-    /// 1, 2, 3, … within the programme, in the order registrations committed.
-    pub arrival: i64,
-    /// The organiser who registered the participant, when not the participant themself.
-    pub registered_by: Option<AccountId>,
-    /// The organiser's reason for a rejection or cancellation.
-    pub reason: Option<String>,
-    /// Where the participant worked when registering: reports count them there, whatever
-    /// their profile (or its erasure) says later.
-    pub workplace_organisation_id: Option<OrganisationId>,
-    /// The participant's job role when registering.
-    pub job_role: Option<JobRole>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+pub use kompetens_domain::registration::Registration;
 
 impl TryFrom<Model> for Registration {
     type Error = StoreError;

@@ -1,6 +1,6 @@
 //! Venues: where sessions take place.
 
-use chrono::{DateTime, Utc};
+
 use kompetens_domain::country::CountryCode;
 use kompetens_domain::ids::{OrganisationId, VenueId};
 use kompetens_domain::organisation::OrganisationPath;
@@ -15,23 +15,7 @@ use crate::Page;
 use crate::entities::venue::{ActiveModel, Column, Entity, Model};
 use crate::error::{StoreError, corrupt};
 
-#[derive(Debug, Clone)]
-pub struct Venue {
-    pub id: VenueId,
-    pub organisation_id: OrganisationId,
-    pub organisation_path: OrganisationPath,
-    pub name: String,
-    pub address: String,
-    pub city: String,
-    pub postal_code: Option<String>,
-    pub country: CountryCode,
-    pub capacity: Option<u32>,
-    pub accessibility: Option<String>,
-    pub coordinates: Option<Coordinates>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+pub use kompetens_domain::venue::Venue;
 
 impl TryFrom<Model> for Venue {
     type Error = StoreError;
