@@ -14,38 +14,7 @@ use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One invalid input, located by a JSON pointer into the body (RFC 6901) or a query parameter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// JSON pointer to the offending member of the request body, e.g. `/email`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "/email")]
-    pub pointer: Option<String>,
-    /// The offending query parameter, e.g. `limit`, when the input was not in the body.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parameter: Option<String>,
-    /// What is wrong, in words a developer can act on.
-    #[schema(example = "must be an e-mail address such as name@example.org")]
-    pub detail: String,
-}
-
-impl FieldError {
-    pub fn at(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            pointer: Some(pointer.into()),
-            parameter: None,
-            detail: detail.into(),
-        }
-    }
-
-    pub fn parameter(name: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            pointer: None,
-            parameter: Some(name.into()),
-            detail: detail.into(),
-        }
-    }
-}
+pub use kompetens_app::{AppError, FieldError};
 
 /// An RFC 9457 problem details object.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -398,6 +367,48 @@ impl ApiError {
                 ApiError::Conflict { existing, .. } => existing.clone(),
                 _ => None,
             },
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::Validation(errors) => ApiError::Validation(errors),
+            AppError::Unauthenticated(d) => ApiError::Unauthenticated(d),
+            AppError::InvalidCredentials => ApiError::InvalidCredentials,
+            AppError::Forbidden(d) => ApiError::Forbidden(d),
+            AppError::Refused { code, detail } => ApiError::Refused { code, detail },
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Conflict {
+                code,
+                detail,
+                existing,
+            } => ApiError::Conflict {
+                code,
+                detail,
+                existing,
+            },
+            AppError::ConflictWith {
+                code,
+                detail,
+                errors,
+            } => ApiError::ConflictWith {
+                code,
+                detail,
+                errors,
+            },
+            AppError::PreconditionFailed => ApiError::PreconditionFailed,
+            AppError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
+            AppError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
+            AppError::Unavailable {
+                retry_after,
+                detail,
+            } => ApiError::Unavailable {
+                retry_after,
+                detail,
+            },
+            AppError::Internal(e) => ApiError::Internal(e),
         }
     }
 }

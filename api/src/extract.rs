@@ -521,6 +521,12 @@ impl PageParams {
         }
     }
 
+    /// The page asked for, adding problems to `errors` so a list reports them with its filters'.
+    pub fn request(&self, errors: &mut Vec<FieldError>) -> kompetens_app::PageRequest {
+        let (limit, after) = self.parse_collecting(errors);
+        kompetens_app::PageRequest { limit, after }
+    }
+
     /// Like `parse`, adding problems to `errors` so a list reports them with its filters'.
     pub fn parse_collecting(&self, errors: &mut Vec<FieldError>) -> (u64, Option<Uuid>) {
         let limit = match self.limit {

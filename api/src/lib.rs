@@ -4,7 +4,9 @@
 //! `kompetens-persistence`.
 
 pub mod auth;
+pub mod body;
 pub mod config;
+pub mod csv;
 pub mod demo;
 pub mod error;
 pub mod extract;

@@ -60,11 +60,21 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Where the committed document says the API is: the embedded default. A running server
+/// serves its document with its own `KOMPETENS_PUBLIC_URL` instead ([`document_for`]).
+pub const DEFAULT_SERVER: &str = "http://localhost:8080";
+
 /// The document for the routes this build serves.
 ///
 /// Routes are collected by registering them on a throw-away `App` exactly as the server does,
-/// so a handler cannot be served without being documented.
+/// so a handler cannot be served without being documented; then every operation is completed
+/// with the answers every operation of its shape can give ([`complete`]).
 pub fn document() -> OpenApiDocument {
+    document_for(DEFAULT_SERVER)
+}
+
+/// The document as served by a server reached at `public_url`.
+pub fn document_for(public_url: &str) -> OpenApiDocument {
     let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -72,7 +82,142 @@ pub fn document() -> OpenApiDocument {
         .configure(routes::configure_root)
         .split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_string();
-    api
+    api.servers = Some(vec![
+        utoipa::openapi::ServerBuilder::new()
+            .url(public_url.trim_end_matches('/'))
+            .description(Some("This Kompetens server (paths start with /api/v1)"))
+            .build(),
+    ]);
+    match serde_json::to_value(&api)
+        .map(|mut value| {
+            complete(&mut value);
+            value
+        })
+        .and_then(serde_json::from_value)
+    {
+        Ok(completed) => completed,
+        // Cannot happen (the document round-trips through its own types); serve it as built.
+        Err(_) => api,
+    }
+}
+
+/// The answers an operation can give by its shape alone, added where the handler's own list
+/// does not already describe them:
+///
+/// - a body: 400 (not JSON), 413 (too large), 415 (not `application/json`), 422 (invalid);
+/// - query parameters: 400 (unreadable) and 422 (invalid values);
+/// - header parameters (`If-Match`, `Idempotency-Key`): 400 (unreadable); `If-Match` 412;
+///   `Idempotency-Key` 422 (reused for another request);
+/// - a bearer token accepted: 401 (missing, or not or no longer valid);
+/// - an id in the path: 404 (no such resource, or a malformed id: no resource has it);
+/// - anything that reads the database: 503 with `Retry-After`.
+pub fn complete(document: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        })
+    };
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (_, op) in item.iter_mut() {
+            let Some(op) = op.as_object_mut() else {
+                continue;
+            };
+            let parameters: Vec<(String, String)> = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| {
+                            (
+                                p["in"].as_str().unwrap_or_default().to_string(),
+                                p["name"].as_str().unwrap_or_default().to_ascii_lowercase(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let has = |place: &str, name: Option<&str>| {
+                parameters
+                    .iter()
+                    .any(|(p, n)| p == place && name.is_none_or(|name| n == name))
+            };
+            let body = op.get("requestBody").is_some();
+            let query = has("query", None);
+            let headers = has("header", None);
+            let bearer = op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            let in_path = path.contains('{');
+            let versioned = path.starts_with("/api/v1") || path == "/health/ready";
+            let mut add = Vec::new();
+            if body || query || headers {
+                add.push(("400", "The body, the query string or a header cannot be read"));
+            }
+            if bearer {
+                add.push((
+                    "401",
+                    "No bearer token, or one that is not (or no longer) valid",
+                ));
+            }
+            if in_path {
+                add.push(("404", "No such resource, or not one you may see"));
+            }
+            if has("header", Some("if-match")) {
+                add.push(("412", "`If-Match` names a version that is no longer current"));
+            }
+            if body {
+                add.push(("413", "The body is larger than the server accepts"));
+                add.push(("415", "The body is not `application/json`"));
+            }
+            if body || query || has("header", Some("idempotency-key")) {
+                add.push((
+                    "422",
+                    "Invalid input, every problem listed in `errors` with its pointer or parameter",
+                ));
+            }
+            if versioned {
+                add.push((
+                    "503",
+                    "The database is unreachable or busy; retry after `Retry-After` seconds",
+                ));
+            }
+            let responses = op
+                .entry("responses")
+                .or_insert_with(|| json!({}))
+                .as_object_mut();
+            let Some(responses) = responses else {
+                continue;
+            };
+            for (status, description) in add {
+                if !responses.contains_key(status) {
+                    let mut response = problem(description);
+                    if status == "503" {
+                        response["headers"] = json!({
+                            "Retry-After": {
+                                "description": "Seconds to wait before retrying",
+                                "schema": {"type": "integer", "minimum": 0}
+                            }
+                        });
+                    }
+                    responses.insert(status.to_string(), response);
+                }
+            }
+            // Statuses in numeric order, as readers expect.
+            let mut sorted: Vec<(String, Value)> =
+                std::mem::take(responses).into_iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            responses.extend(sorted);
+        }
+    }
 }
 
 /// The document as YAML, as committed in `openapi.yaml`.

@@ -112,11 +112,25 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let secret = jwt_secret(&settings)?;
-        let jwt = JwtKeys::new(
-            &secret,
-            &settings.jwt_issuer,
-            &settings.jwt_audience,
-            settings.access_token_ttl,
+        let keys = || {
+            JwtKeys::new(
+                &secret,
+                &settings.jwt_issuer,
+                &settings.jwt_audience,
+                settings.access_token_ttl,
+            )
+        };
+        let jwt = keys();
+        let app = kompetens_app::App::new(
+            db.clone(),
+            keys(),
+            kompetens_app::Config {
+                public_url: settings.public_url.clone(),
+                refresh_token_ttl: settings.refresh_token_ttl,
+                sign_in_max_failures_per_account: settings.sign_in_max_failures_per_account,
+                sign_in_max_failures_per_address: settings.sign_in_max_failures_per_address,
+                sign_in_window: settings.sign_in_window,
+            },
         );
         let outbox = match &settings.smtp {
             Some(relay) => {
@@ -138,8 +152,13 @@ impl Application {
         let workers = settings.workers;
         let shutdown = settings.shutdown_timeout.as_secs();
         let body_limit = settings.max_body_bytes;
-        let state = web::Data::new(AppState { db, jwt, settings });
-        let document = Arc::new(openapi::document());
+        let state = web::Data::new(AppState {
+            app,
+            db,
+            jwt,
+            settings,
+        });
+        let document = Arc::new(openapi::document_for(&state.settings.public_url));
         let mut server = HttpServer::new(move || {
             // The document route goes first: the `/api/v1` scope would otherwise claim its path.
             let (app, _) = App::new()

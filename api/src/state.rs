@@ -1,12 +1,15 @@
-//! What every handler shares: the database pool, the token keys and the settings.
+//! What every handler shares: the application (its use cases, database and token keys) and the
+//! HTTP layer's own settings.
 
+use kompetens_app::App;
 use kompetens_persistence::DatabaseConnection;
 
-use crate::auth::tokens::JwtKeys;
 use crate::config::Settings;
 
 pub struct AppState {
+    pub app: App,
+    /// The pool, for the handlers not yet moved to a use case.
     pub db: DatabaseConnection,
-    pub jwt: JwtKeys,
+    pub jwt: kompetens_app::auth::tokens::JwtKeys,
     pub settings: Settings,
 }

@@ -1,7 +1,8 @@
 //! Authentication: password hashing, access and opaque tokens, and the `Caller` extractor.
 
 pub mod caller;
-pub mod password;
-pub mod tokens;
 
-pub use caller::Caller;
+
+
+pub use caller::{Authenticated, Caller};
+pub use kompetens_app::auth::{password, tokens};

@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::Authenticated;
 use crate::auth::tokens::{API_TOKEN_PREFIX, digest, new_opaque};
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageParams, encode_cursor, read};
@@ -119,7 +119,7 @@ fn token_name(raw: &str) -> Result<String, kompetens_domain::Invalid> {
 #[post("/me/api-tokens")]
 pub async fn create_api_token(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_session()?;
@@ -194,7 +194,7 @@ pub async fn create_api_token(
 #[get("/me/api-tokens")]
 pub async fn list_api_tokens(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = page.parse()?;
@@ -220,7 +220,7 @@ pub async fn list_api_tokens(
 #[delete("/me/api-tokens/{id}")]
 pub async fn revoke_api_token(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_session()?;

@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::completion;
-use crate::auth::Caller;
+use crate::auth::{Authenticated, Caller};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::extract::{Fields, JsonBody, PageParams, Problems, encode_cursor, read};
 use crate::state::AppState;
@@ -256,7 +256,7 @@ async fn attendance_response(
 #[get("/sessions/{id}/attendance")]
 pub async fn get_attendance(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let a = access(&state.db, &caller, *id, AttendanceAction::Read, false).await?;
@@ -349,7 +349,7 @@ fn entry(value: &Value) -> Result<Entry, Problems> {
 #[put("/sessions/{id}/attendance")]
 pub async fn record_attendance(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -362,7 +362,7 @@ pub async fn record_attendance(
     let a = access(&tx, &caller, *id, AttendanceAction::Record, true).await?;
     match a.programme.status {
         ProgrammeStatus::Published | ProgrammeStatus::Closed => {}
-        ProgrammeStatus::Archived => super::programmes::ensure_editable(&a.programme)?,
+        ProgrammeStatus::Archived => super::legacy::ensure_editable(&a.programme)?,
         ProgrammeStatus::Draft => {
             return Err(ApiError::conflict(
                 "invalid-status-transition",
@@ -504,7 +504,7 @@ pub struct AttendanceChangeList {
 #[get("/sessions/{id}/attendance/changes")]
 pub async fn attendance_changes(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {

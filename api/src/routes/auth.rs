@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::me::MeResponse;
 use crate::auth::tokens::{REFRESH_TOKEN_PREFIX, digest, new_opaque};
-use crate::auth::{Caller, password};
+use crate::auth::password;
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, read};
 use crate::state::AppState;
@@ -408,7 +408,7 @@ pub async fn refresh(state: web::Data<AppState>, body: JsonBody) -> Result<HttpR
     )
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn logout(state: web::Data<AppState>, caller: crate::auth::Authenticated) -> Result<HttpResponse, ApiError> {
     let session = caller.require_session()?;
     let tx = begin_write(&state.db).await?;
     auth_sessions::revoke_session(&tx, session, "logout", Utc::now()).await?;

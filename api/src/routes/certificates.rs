@@ -18,8 +18,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::completion::{self, certificate_exists, progress_of};
-use super::programmes::organised_programme;
-use crate::auth::Caller;
+use super::legacy::organised_programme;
+use crate::auth::{Authenticated, Caller};
 use crate::error::{ApiError, Problem};
 use crate::extract::{OptionalJsonBody, PageParams, encode_cursor, read};
 use crate::state::AppState;
@@ -229,7 +229,7 @@ async fn visible(
 #[get("/certificates/{id}")]
 pub async fn get_certificate(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (c, _) = visible(&state.db, &caller, *id, false, false).await?;
@@ -353,7 +353,7 @@ fn printed(state: &AppState, c: &Certificate) -> kompetens_pdf::Certificate {
 #[get("/certificates/{id}.pdf")]
 pub async fn certificate_pdf(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (c, _) = visible(&state.db, &caller, *id, false, false).await?;
@@ -458,7 +458,7 @@ pub struct RevokeRequest {
 #[post("/certificates/{id}/revoke")]
 pub async fn revoke_certificate(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: OptionalJsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -510,14 +510,14 @@ pub async fn revoke_certificate(
 #[post("/registrations/{id}/certificate")]
 pub async fn issue_certificate(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     use crate::error::FieldError;
     let now = Utc::now();
     let tx = begin_write(&state.db).await?;
     let (mut r, programme, organiser) =
-        super::registrations::visible(&tx, &caller, *id, true).await?;
+        super::legacy::visible(&tx, &caller, *id, true).await?;
     if !organiser {
         return Err(ApiError::Forbidden(
             "only the programme's organisers issue certificates".into(),
@@ -588,7 +588,7 @@ pub async fn issue_certificate(
 #[get("/me/certificates")]
 pub async fn my_certificates(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = page.parse()?;
@@ -616,7 +616,7 @@ pub async fn my_certificates(
 #[get("/programmes/{id}/certificates")]
 pub async fn programme_certificates(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {

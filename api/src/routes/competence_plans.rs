@@ -24,7 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{check_version, created_versioned, ok_versioned};
-use crate::auth::Caller;
+use crate::auth::{Authenticated, Caller};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::extract::{Fields, JsonBody, PageParams, Problems, encode_cursor, if_match, read};
 use crate::state::AppState;
@@ -401,7 +401,7 @@ async fn check_programmes(
 #[post("/organisations/{id}/competence-plans")]
 pub async fn create_plan(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -480,7 +480,7 @@ pub struct PlanQuery {
 #[get("/organisations/{id}/competence-plans")]
 pub async fn list_plans(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
     query: web::Query<PlanQuery>,
@@ -531,7 +531,7 @@ pub async fn list_plans(
 #[get("/organisations/{id}/competence-plans/{plan_id}")]
 pub async fn get_plan(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (organisation, plan) = path.into_inner();
@@ -567,7 +567,7 @@ pub async fn get_plan(
 pub async fn update_plan(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -685,7 +685,7 @@ pub struct RollupQuery {
 #[get("/organisations/{id}/competence-plans/rollup")]
 pub async fn rollup(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     query: web::Query<RollupQuery>,
 ) -> Result<HttpResponse, ApiError> {

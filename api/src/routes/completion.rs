@@ -29,7 +29,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -444,10 +444,10 @@ pub(crate) fn progress_response(
 #[get("/registrations/{id}/progress")]
 pub async fn registration_progress(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (r, programme, _) = super::registrations::visible(&state.db, &caller, *id, false).await?;
+    let (r, programme, _) = super::legacy::visible(&state.db, &caller, *id, false).await?;
     let progress = progress_of(&state.db, &programme, &r).await?;
     let live = certificates::live_for_registration(&state.db, r.id).await?;
     Ok(HttpResponse::Ok().json(progress_response(&r, &progress, live.as_ref())))

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{check_version, created_versioned, ok_versioned, organised_by, unreachable_missing};
-use crate::auth::Caller;
+use crate::auth::{Authenticated, Caller};
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageParams, encode_cursor, if_match, read};
 use crate::state::AppState;
@@ -128,7 +128,7 @@ fn name(raw: &str) -> Result<String, kompetens_domain::Invalid> {
 #[post("/funders")]
 pub async fn create_funder(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let mut f = body.fields()?;
@@ -189,7 +189,7 @@ pub async fn create_funder(
 #[get("/funders")]
 pub async fn list_funders(
     state: web::Data<AppState>,
-    _caller: Caller,
+    _caller: Authenticated,
     page: web::Query<PageParams>,
     query: web::Query<FunderQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -247,7 +247,7 @@ async fn readable(state: &AppState, caller: &Caller, id: Uuid) -> Result<Funder,
 #[get("/funders/{id}")]
 pub async fn get_funder(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let funder = readable(&state, &caller, *id).await?;
@@ -277,7 +277,7 @@ pub async fn get_funder(
 pub async fn update_funder(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {

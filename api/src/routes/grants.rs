@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{
     MoneyBody, check_version, created_versioned, ok_versioned, organised_by, unreachable_missing,
 };
-use crate::auth::Caller;
+use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageParams, encode_cursor, if_match, read};
 use crate::state::AppState;
@@ -162,7 +162,7 @@ fn line(max: usize) -> impl Fn(&str) -> Result<String, kompetens_domain::Invalid
 #[post("/grants")]
 pub async fn create_grant(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let mut f = body.fields()?;
@@ -251,7 +251,7 @@ pub async fn create_grant(
 #[get("/grants")]
 pub async fn list_grants(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     page: web::Query<PageParams>,
     query: web::Query<GrantQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -295,7 +295,7 @@ pub async fn list_grants(
 #[get("/grants/{id}")]
 pub async fn get_grant(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let grant = grants::find(&state.db, GrantId::from_uuid(*id), false)
@@ -335,7 +335,7 @@ pub async fn get_grant(
 pub async fn update_grant(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {

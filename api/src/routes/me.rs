@@ -15,7 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, etag, if_match, read};
 use crate::state::AppState;
@@ -108,7 +108,7 @@ pub struct UpdateMeRequest {
     )
 )]
 #[get("/me")]
-pub async fn get_me(caller: Caller) -> HttpResponse {
+pub async fn get_me(caller: Authenticated) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(etag(caller.account.version))
         .json(MeResponse::new(&caller.account, &caller.actor.grants))
@@ -132,7 +132,7 @@ pub async fn get_me(caller: Caller) -> HttpResponse {
 pub async fn update_me(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
@@ -195,7 +195,7 @@ pub async fn update_me(
 #[delete("/me")]
 pub async fn erase_me(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     use kompetens_domain::registration::RegistrationStatus;
     use kompetens_persistence::repo::{erasure, programmes, registrations};
@@ -229,7 +229,7 @@ pub async fn erase_me(
                 continue;
             };
             if r.status.is_cancellable() {
-                super::registrations::end(
+                super::legacy::end(
                     &tx,
                     &mut r,
                     RegistrationStatus::Cancelled,
@@ -239,7 +239,7 @@ pub async fn erase_me(
                 .await?;
             }
         }
-        super::registrations::promote(&tx, &programme, now).await?;
+        super::legacy::promote(&tx, &programme, now).await?;
     }
     erasure::erase(&tx, caller.account.id, now).await?;
     tx.commit().await?;
@@ -320,7 +320,7 @@ pub struct ExportResponse {
 #[get("/me/export")]
 pub async fn export_me(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     use kompetens_persistence::repo::{api_tokens, attendance, certificates, registrations};
     let me = caller.account.id;

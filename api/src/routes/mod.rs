@@ -10,6 +10,7 @@ pub mod completion;
 pub mod funders;
 pub mod grants;
 pub mod health;
+pub(crate) mod legacy;
 pub mod me;
 pub mod organisations;
 pub mod problems;
@@ -201,6 +202,24 @@ pub type TextMap = std::collections::BTreeMap<String, String>;
 
 pub(crate) fn text_map(text: &kompetens_domain::text::LocalizedText) -> TextMap {
     text.entries().clone()
+}
+
+/// A free-text query parameter: trimmed and lower-cased (searches ignore case), at most `max`
+/// characters and no control characters; empty means no filter.
+pub(crate) fn query_text(
+    errors: &mut Vec<crate::error::FieldError>,
+    name: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let text = raw.map(str::trim).filter(|t| !t.is_empty())?;
+    match kompetens_domain::text::line(text, max) {
+        Ok(t) => Some(t.to_lowercase()),
+        Err(e) => {
+            errors.push(crate::error::FieldError::parameter(name, e.0));
+            None
+        }
+    }
 }
 
 /// Parses an optional query parameter, collecting a problem when it does not parse.

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::{Authenticated, Caller};
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageParams, encode_cursor, etag, if_match, read};
 use crate::state::AppState;
@@ -160,7 +160,7 @@ fn created(organisation: &Organisation) -> HttpResponse {
 #[post("/organisations")]
 pub async fn create_organisation(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let mut f = body.fields()?;
@@ -260,7 +260,7 @@ pub async fn create_organisation(
 #[get("/organisations")]
 pub async fn list_organisations(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     page: web::Query<PageParams>,
     filter: web::Query<OrganisationFilter>,
 ) -> Result<HttpResponse, ApiError> {
@@ -294,7 +294,7 @@ pub async fn list_organisations(
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let organisation = authorised(&state, &caller, *id, OrganisationAction::Read).await?;
@@ -326,7 +326,7 @@ pub async fn get_organisation(
 pub async fn update_organisation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -420,7 +420,7 @@ pub struct AddMemberRequest {
 #[get("/organisations/{id}/members")]
 pub async fn list_members(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -452,7 +452,7 @@ pub async fn list_members(
 #[post("/organisations/{id}/members")]
 pub async fn add_member(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -529,7 +529,7 @@ pub async fn add_member(
 #[delete("/organisations/{id}/members/{membership_id}")]
 pub async fn remove_member(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, membership_id) = path.into_inner();

@@ -35,7 +35,7 @@ use super::{
     MoneyBody, TextMap, check_version, created_versioned, ok_versioned, organised_by, text_map,
     unreachable_missing,
 };
-use crate::auth::Caller;
+use crate::auth::{Authenticated, Caller};
 use crate::auth::caller::MaybeCaller;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::extract::{Fields, JsonBody, PageParams, Problems, encode_cursor, if_match, read};
@@ -802,7 +802,7 @@ fn incomplete(errors: Vec<FieldError>) -> ApiError {
 #[post("/programmes")]
 pub async fn create_programme(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
     let mut f = body.fields()?;
@@ -1020,7 +1020,7 @@ pub async fn get_programme(
 pub async fn update_programme(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -1092,7 +1092,7 @@ pub async fn update_programme(
     }
     if capacity_before.is_some_and(|before| p.capacity.is_none_or(|now| now > before)) {
         // Raised capacity frees places: those waiting get them, in order, in this transaction.
-        super::registrations::promote(&tx, &p, p.updated_at).await?;
+        super::legacy::promote(&tx, &p, p.updated_at).await?;
         p = programmes::find(&tx, p.id, false)
             .await?
             .ok_or(ApiError::NotFound)?;
@@ -1175,7 +1175,7 @@ async fn transition(
 pub async fn publish_programme(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     transition(&req, &state, &caller, *id, ProgrammeStatus::Draft).await
@@ -1202,7 +1202,7 @@ pub async fn publish_programme(
 pub async fn close_programme(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     transition(&req, &state, &caller, *id, ProgrammeStatus::Published).await
@@ -1229,7 +1229,7 @@ pub async fn close_programme(
 pub async fn archive_programme(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     transition(&req, &state, &caller, *id, ProgrammeStatus::Closed).await
@@ -1416,7 +1416,7 @@ pub async fn get_hour_budget(
 pub async fn replace_hour_budget(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {

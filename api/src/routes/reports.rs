@@ -23,10 +23,10 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::programmes::organised_programme;
-use super::registrations::{csv_field, wants_csv};
+use super::legacy::organised_programme;
+use crate::csv::{field as csv_field, wants_csv};
 use super::{MoneyBody, TextMap, text_map};
-use crate::auth::Caller;
+use crate::auth::{Authenticated, Caller};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::extract::{Fields, JsonBody, Problems, read};
 use crate::state::AppState;
@@ -547,7 +547,7 @@ impl Csv {
 pub async fn grant_report(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -617,7 +617,7 @@ pub async fn grant_report(
 pub async fn programme_report(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -754,7 +754,7 @@ fn allocations_response(grant: &Grant, allocations: &[Allocation]) -> Allocation
 #[get("/grants/{id}/allocations")]
 pub async fn get_allocations(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let grant = managed_grant(&state.db, &caller, *id, false).await?;
@@ -780,7 +780,7 @@ pub async fn get_allocations(
 #[put("/grants/{id}/allocations")]
 pub async fn replace_allocations(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {

@@ -20,9 +20,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::programmes::{authorised, budget_exceeded, ensure_editable, tally};
+use super::legacy::{authorised, budget_exceeded, ensure_editable, tally};
 use super::{TextMap, check_version, created_versioned, ok_versioned, text_map};
-use crate::auth::Caller;
+use crate::auth::Authenticated;
 use crate::auth::caller::MaybeCaller;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::extract::{Fields, JsonBody, PageParams, encode_cursor, if_match, read};
@@ -428,7 +428,7 @@ async fn touch(conn: &impl ConnectionTrait, p: &mut Programme) -> Result<(), Api
 #[post("/programmes/{id}/sessions")]
 pub async fn create_session(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -579,7 +579,7 @@ pub async fn get_session(
 pub async fn update_session(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -617,7 +617,7 @@ pub async fn update_session(
 #[post("/sessions/{id}/cancel")]
 pub async fn cancel_session(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let tx = begin_write(&state.db).await?;
@@ -651,7 +651,7 @@ pub async fn cancel_session(
 #[delete("/sessions/{id}")]
 pub async fn delete_session(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let tx = begin_write(&state.db).await?;
@@ -684,7 +684,7 @@ pub async fn delete_session(
 #[get("/me/sessions")]
 pub async fn my_sessions(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
     page: web::Query<PageParams>,
     query: web::Query<SessionQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -820,7 +820,7 @@ pub async fn programme_calendar(
 #[get("/me/calendar.ics")]
 pub async fn my_calendar(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let mut all = Vec::new();
     let mut after = None;
