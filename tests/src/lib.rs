@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod contract;
+
 use kompetens_api::{Application, Settings, startup};
 use kompetens_persistence::repo::accounts::{self, NewAccount};
 use reqwest::{Method, StatusCode, header::HeaderMap};
