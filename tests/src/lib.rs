@@ -605,7 +605,10 @@ pub fn pdf_pages(pdf: &[u8]) -> usize {
 impl TestApp {
     /// Builds one of the five scenarios against this server, as a client would.
     pub async fn scenario(&self, key: &str) -> kompetens_scenarios::Scenario {
-        let api = kompetens_scenarios::Api::new(&self.address).expect("client");
+        // The scenario's client holds every response to the document, as the tests' own do.
+        let api = kompetens_scenarios::Api::new(&self.address)
+            .expect("client")
+            .with_response_check(std::sync::Arc::new(contract::check));
         let ctx = kompetens_scenarios::Ctx {
             api: &api,
             admin: &self.admin_token,
