@@ -5,6 +5,10 @@
 
 use std::collections::BTreeMap;
 
+mod client;
+pub mod contract;
+
+pub use client::{Client, RequestBuilder, Response};
 use kompetens_api::{Application, Settings, startup};
 use kompetens_persistence::repo::accounts::{self, NewAccount};
 use reqwest::{Method, StatusCode, header::HeaderMap};
@@ -17,7 +21,8 @@ pub struct TestApp {
     pub address: String,
     /// Every message the server sent, as received by a real SMTP server in this process.
     pub mailbox: Mailbox,
-    pub client: reqwest::Client,
+    /// For requests the helpers below do not make; its responses are checked all the same.
+    pub client: Client,
     pub admin_token: String,
     _data_dir: tempfile::TempDir,
     postgres: Option<(String, String)>,
@@ -118,10 +123,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let app = Application::with_listener(settings, db, listener).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let client = Client::new();
     let mut test = TestApp {
         address,
         mailbox,
@@ -184,7 +186,8 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
-    /// Sends a request; `body` of `None` sends none.
+    /// Sends a request; `body` of `None` sends none. The response is checked against the
+    /// OpenAPI document (see `contract`): one it does not allow fails the test here.
     pub async fn call(
         &self,
         method: Method,
@@ -283,7 +286,7 @@ impl TestApp {
 }
 
 impl Reply {
-    async fn from(response: reqwest::Response) -> Reply {
+    async fn from(response: Response) -> Reply {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
@@ -602,7 +605,10 @@ pub fn pdf_pages(pdf: &[u8]) -> usize {
 impl TestApp {
     /// Builds one of the five scenarios against this server, as a client would.
     pub async fn scenario(&self, key: &str) -> kompetens_scenarios::Scenario {
-        let api = kompetens_scenarios::Api::new(&self.address).expect("client");
+        // The scenario's client holds every response to the document, as the tests' own do.
+        let api = kompetens_scenarios::Api::new(&self.address)
+            .expect("client")
+            .with_response_check(std::sync::Arc::new(contract::check));
         let ctx = kompetens_scenarios::Ctx {
             api: &api,
             admin: &self.admin_token,

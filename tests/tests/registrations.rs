@@ -8,7 +8,7 @@ use kompetens_tests::{OpenProgramme, TestApp, spawn_app};
 use serde_json::{Value, json};
 
 async fn register(
-    client: &reqwest::Client,
+    client: &kompetens_tests::Client,
     base: &str,
     programme: &str,
     token: &str,

@@ -1,14 +1,24 @@
 //! A small client of the Kompetens API: JSON in and out, bearer tokens, and errors that say
 //! which request failed and what the server answered.
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result, bail};
+use reqwest::{Method, header::HeaderMap};
 use serde_json::{Value, json};
+
+/// A check of every response the client receives: method, path (with any query), status,
+/// headers and body; an `Err` fails the request with its message. The end-to-end tests hold
+/// responses to the OpenAPI document this way; `kompetens demo` sets none.
+pub type ResponseCheck =
+    Arc<dyn Fn(&Method, &str, u16, &HeaderMap, &[u8]) -> Result<(), String> + Send + Sync>;
 
 /// The API at `base` (e.g. `http://127.0.0.1:8080`).
 #[derive(Clone)]
 pub struct Api {
     client: reqwest::Client,
     base: String,
+    check: Option<ResponseCheck>,
 }
 
 /// A status and a JSON body (`Null` when there is none).
@@ -34,7 +44,16 @@ impl Api {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()?,
             base: base.into().trim_end_matches('/').to_string(),
+            check: None,
         })
+    }
+
+    /// The same client, with `check` run on every response before it is read.
+    pub fn with_response_check(self, check: ResponseCheck) -> Api {
+        Api {
+            check: Some(check),
+            ..self
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -49,8 +68,10 @@ impl Api {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Result<Reply> {
-        let method = reqwest::Method::from_bytes(method.as_bytes())?;
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        let method = Method::from_bytes(method.as_bytes())?;
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -62,10 +83,17 @@ impl Api {
             .await
             .with_context(|| format!("sending {path}"))?;
         let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
+        let headers = response.headers().clone();
+        let bytes = response
+            .bytes()
+            .await
+            .with_context(|| format!("reading the answer to {method} {path}"))?;
+        if let Some(check) = &self.check {
+            check(&method, path, status, &headers, &bytes).map_err(anyhow::Error::msg)?;
+        }
         Ok(Reply {
             status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         })
     }
 

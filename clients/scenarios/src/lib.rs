@@ -14,7 +14,7 @@ mod metropolitan;
 mod mobility;
 mod residential;
 
-pub use client::{Api, Login, Reply};
+pub use client::{Api, Login, Reply, ResponseCheck};
 
 use std::collections::BTreeMap;
 
