@@ -18,13 +18,22 @@ pub type Database = DatabaseConnection;
 /// SQLite runs in WAL mode so that readers never wait for the writer; `synchronous=NORMAL` in
 /// WAL keeps every committed transaction across a process kill (only a power cut can lose the
 /// last ones), foreign keys are enforced, and a busy connection waits up to five seconds.
+///
+/// The pool outlives the database's outages: a connection is pinged before it is handed out
+/// (`test_before_acquire`, sea-orm's default, stated here because recovery depends on it) and
+/// again when it comes back (sqlx does that itself), and a dead one is dropped and replaced, so
+/// a connection killed by a restart, a failover or `pg_terminate_backend` is never given to a
+/// request, and the first request after the database is back gets a fresh one. A request that
+/// cannot have a connection within `acquire_timeout` (all in use, or the server refusing) fails
+/// with `StoreError::Unavailable`. (sea-orm maps `connect_timeout` onto sqlx's acquire timeout
+/// too, so only `acquire_timeout` is set.)
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_string());
     options
         .max_connections(max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(true)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
