@@ -1,14 +1,19 @@
 //! Connecting, migrating and opening write transactions on SQLite or PostgreSQL.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use sea_orm::error::SqlxError;
+use sea_orm::sqlx::Connection;
+use sea_orm::sqlx::postgres::PgConnection;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
+use crate::error::{connection_lost, postgres_sqlstate};
 use crate::migrations::Migrator;
 
 pub type Database = DatabaseConnection;
@@ -43,6 +48,33 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(Duration::from_secs(5))
         });
     sea_orm::Database::connect(options).await
+}
+
+/// Opens one PostgreSQL connection outside any pool and closes it again, to learn whether the
+/// server can be reached and, if not, why: a pool retries refused connections quietly until its
+/// acquire timeout and then reports only that it timed out.
+pub async fn probe_postgres(url: &str) -> Result<(), DbErr> {
+    let conn_err = |e: SqlxError| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e)));
+    let conn = PgConnection::connect(url).await.map_err(conn_err)?;
+    conn.close().await.map_err(conn_err)
+}
+
+/// Whether a failure to connect or to migrate may go away by waiting: the server is not up
+/// yet, refuses or drops connections, or the database has not been created yet. Wrong
+/// credentials (SQLSTATE class 28) and a malformed URL will not, so start-up says so at once.
+pub fn worth_waiting_for(err: &DbErr) -> bool {
+    match postgres_sqlstate(err) {
+        Some(code) if code.starts_with("28") => return false,
+        // invalid_catalog_name: the database is being provisioned after its server.
+        Some("3D000") => return true,
+        _ => {}
+    }
+    if let DbErr::Conn(RuntimeErr::SqlxError(e)) = err
+        && matches!(e.as_ref(), SqlxError::Configuration(_))
+    {
+        return false;
+    }
+    connection_lost(err)
 }
 
 /// Applies every pending migration; returns how many were applied.
