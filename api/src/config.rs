@@ -45,6 +45,9 @@ pub struct Settings {
     /// `None`: the embedded SQLite database in the data directory.
     pub database_url: Option<String>,
     pub database_pool_size: u32,
+    /// `KOMPETENS_DATABASE_STARTUP_TIMEOUT_SECONDS`: how long start-up waits for a PostgreSQL
+    /// server that is not reachable yet before giving up (SQLite never waits).
+    pub database_startup_timeout: Duration,
     pub jwt_secret: Option<Secret>,
     pub jwt_issuer: String,
     pub jwt_audience: String,
@@ -139,6 +142,7 @@ const KEYS: &[&str] = &[
     "data_dir",
     "database_url",
     "database_pool_size",
+    "database_startup_timeout_seconds",
     "jwt_secret",
     "jwt_issuer",
     "jwt_audience",
@@ -340,6 +344,7 @@ impl Settings {
             data_dir,
             database_url,
             database_pool_size,
+            database_startup_timeout: raw.seconds("database_startup_timeout_seconds", 60, 0)?,
             jwt_secret,
             jwt_issuer: raw
                 .get("jwt_issuer")
@@ -420,11 +425,53 @@ impl Settings {
         }
     }
 
+    /// `effective_database_url` fit for a log line: without its password.
+    pub fn redacted_database_url(&self) -> String {
+        redact_credentials(&self.effective_database_url())
+    }
+
     pub fn uses_embedded_database(&self) -> bool {
         self.database_url
             .as_deref()
             .is_none_or(|u| u.starts_with("sqlite:"))
     }
+}
+
+/// `url` with the password of its user-info (`user:password@`) and any `password=` query
+/// parameter replaced by `***`, so that it can be logged.
+pub fn redact_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (before_query, query) = match rest.find(['?', '#']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    // The last `@` before the query ends the user-info, even if the password has a `/` in it
+    // (a stray `@` in the path only redacts more than needed).
+    let before_query = match before_query.rsplit_once('@') {
+        Some((userinfo, host_and_path)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host_and_path}"),
+            None => before_query.to_string(),
+        },
+        None => before_query.to_string(),
+    };
+    let query = match query.strip_prefix('?') {
+        Some(pairs) => {
+            let pairs: Vec<String> = pairs
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                        format!("{key}=***")
+                    }
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("?{}", pairs.join("&"))
+        }
+        None => query.to_string(),
+    };
+    format!("{scheme}://{before_query}{query}")
 }
 
 #[cfg(test)]
@@ -467,6 +514,10 @@ mod tests {
             (("KOMPETENS_JWT_SECRET", "short"), "KOMPETENS_JWT_SECRET"),
             (("KOMPETENS_LOG_FORMAT", "xml"), "KOMPETENS_LOG_FORMAT"),
             (
+                ("KOMPETENS_DATABASE_STARTUP_TIMEOUT_SECONDS", "a minute"),
+                "KOMPETENS_DATABASE_STARTUP_TIMEOUT_SECONDS",
+            ),
+            (
                 ("KOMPETENS_PUBLIC_URL", "kompetens.example"),
                 "KOMPETENS_PUBLIC_URL",
             ),
@@ -475,6 +526,35 @@ mod tests {
             let err = load(&[(key, value)]).err().map(|e| e.variable);
             assert_eq!(err.as_deref(), Some(named), "{key}={value}");
         }
+    }
+
+    #[test]
+    fn database_urls_are_logged_without_their_password() {
+        let cases = [
+            (
+                "postgres://kompetens:s3cret@db:5432/kompetens",
+                "postgres://kompetens:***@db:5432/kompetens",
+            ),
+            (
+                "postgresql://u:p%40ss@h/d?sslmode=require&password=again",
+                "postgresql://u:***@h/d?sslmode=require&password=***",
+            ),
+            ("postgres://u:a/b@h/d", "postgres://u:***@h/d"),
+            (
+                "postgres://postgres@127.0.0.1/x",
+                "postgres://postgres@127.0.0.1/x",
+            ),
+            (
+                "sqlite://./data/kompetens.db",
+                "sqlite://./data/kompetens.db",
+            ),
+            ("sqlite:kompetens.db", "sqlite:kompetens.db"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(redact_credentials(url), shown);
+        }
+        let s = load(&[]).ok().map(|s| s.database_startup_timeout);
+        assert_eq!(s, Some(Duration::from_secs(60)));
     }
 
     #[test]

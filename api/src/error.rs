@@ -423,6 +423,13 @@ impl From<StoreError> for ApiError {
                     detail: "the database is busy; retry shortly".into(),
                 }
             }
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "database unreachable");
+                ApiError::Unavailable {
+                    retry_after: 2,
+                    detail: "the database cannot be reached right now; retry shortly".into(),
+                }
+            }
             other => ApiError::Internal(anyhow::Error::new(other)),
         }
     }

@@ -4,11 +4,13 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use kompetens_persistence::DatabaseConnection;
+use sea_orm::DbErr;
 use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa_actix_web::AppExt;
 use utoipa_scalar::{Scalar, Servable};
@@ -29,20 +31,144 @@ pub struct Application {
 }
 
 /// Creates the data directory, connects and migrates the database. Used by `serve`,
-/// `migrate` and `admin`, so each of them works on a fresh machine by itself.
+/// `migrate`, `admin`, `demo` and the test harness, so each of them works on a fresh machine by
+/// itself.
+///
+/// PostgreSQL may not be up yet when Kompetens starts (containers start in any order, a
+/// database may be created after its server): connecting, and the migration's first queries,
+/// are retried with exponential backoff, 0.25 s doubling to 5 s, for at most
+/// `KOMPETENS_DATABASE_STARTUP_TIMEOUT_SECONDS`, each failed attempt logged at warn. Wrong
+/// credentials, a malformed URL or a failing migration are not retried. SQLite is a local file:
+/// if it cannot be opened now, waiting will not help, so it fails at once.
 pub async fn prepare_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     ensure_data_dir(&settings.data_dir)?;
     let url = settings.effective_database_url();
+    let shown = settings.redacted_database_url();
+    if !settings.uses_embedded_database() {
+        return wait_for_postgres(settings, &url, &shown).await;
+    }
     let db = kompetens_persistence::connect(&url, settings.database_pool_size)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
-    let applied = kompetens_persistence::db::migrate(&db).await?;
+        .map_err(|e| anyhow::anyhow!("cannot open the SQLite database {shown}: {e}"))?;
+    migrate(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot migrate the SQLite database {shown}: {e}"))?;
+    Ok(db)
+}
+
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const LONGEST_RETRY: Duration = Duration::from_secs(5);
+/// However short the configured wait, one attempt gets this long to connect.
+const SHORTEST_ATTEMPT: Duration = Duration::from_secs(2);
+/// A connection to a host that drops packets hangs until the kernel gives up (minutes): cut it
+/// off sooner, so that each attempt is logged.
+const LONGEST_ATTEMPT: Duration = Duration::from_secs(10);
+
+async fn wait_for_postgres(
+    settings: &Settings,
+    url: &str,
+    shown: &str,
+) -> anyhow::Result<DatabaseConnection> {
+    let budget = settings.database_startup_timeout;
+    let started = Instant::now();
+    let mut delay = FIRST_RETRY;
+    let mut attempt = 1u32;
+    loop {
+        let remaining = budget.saturating_sub(started.elapsed());
+        let error = match connect_postgres(url, settings.database_pool_size, remaining).await {
+            Ok(db) => match migrate(&db).await {
+                Ok(()) => return Ok(db),
+                Err(e) => {
+                    db.close().await.ok();
+                    e
+                }
+            },
+            Err(e) => e,
+        };
+        let detail = scrub(&error.to_string(), url);
+        let worth_waiting = match &error {
+            Attempt::TimedOut(_) => true,
+            Attempt::Failed(e) => kompetens_persistence::db::worth_waiting_for(e),
+        };
+        if !worth_waiting {
+            anyhow::bail!("cannot use the database at {shown}: {detail}");
+        }
+        let remaining = budget.saturating_sub(started.elapsed());
+        if remaining.is_zero() {
+            // The caller (`main`) logs this once, at error.
+            anyhow::bail!(
+                "the database at {shown} was still unreachable after {attempt} attempts in {} s \
+                 (KOMPETENS_DATABASE_STARTUP_TIMEOUT_SECONDS={}): {detail}",
+                started.elapsed().as_secs(),
+                budget.as_secs(),
+            );
+        }
+        let pause = delay.min(remaining);
+        tracing::warn!(
+            database = %shown,
+            attempt,
+            retry_in_ms = pause.as_millis() as u64,
+            error = %detail,
+            "database not reachable yet; retrying"
+        );
+        tokio::time::sleep(pause).await;
+        delay = (delay * 2).min(LONGEST_RETRY);
+        attempt += 1;
+    }
+}
+
+/// Why one start-up attempt failed.
+#[derive(Debug, thiserror::Error)]
+enum Attempt {
+    #[error("no connection within {} s", .0.as_secs_f32())]
+    TimedOut(Duration),
+    #[error(transparent)]
+    Failed(#[from] DbErr),
+}
+
+/// One attempt: a bare connection first, whose error says why (a pool would retry refused
+/// connections quietly and report only a timeout), then the pool.
+async fn connect_postgres(
+    url: &str,
+    pool_size: u32,
+    remaining: Duration,
+) -> Result<DatabaseConnection, Attempt> {
+    let limit = remaining.clamp(SHORTEST_ATTEMPT, LONGEST_ATTEMPT);
+    let attempt = async {
+        kompetens_persistence::db::probe_postgres(url).await?;
+        kompetens_persistence::connect(url, pool_size).await
+    };
+    match tokio::time::timeout(limit, attempt).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(Attempt::TimedOut(limit)),
+    }
+}
+
+/// Applies pending migrations. Not under a time limit: a long migration on a large table must
+/// not be cut off and retried; its connection failing is retried like any other.
+async fn migrate(db: &DatabaseConnection) -> Result<(), Attempt> {
+    let applied = kompetens_persistence::db::migrate(db).await?;
     if applied > 0 {
         tracing::info!(applied, "applied database migrations");
     } else {
         tracing::debug!("database schema is up to date");
     }
-    Ok(db)
+    Ok(())
+}
+
+/// `text` without the URL's password, should a driver ever quote it.
+fn scrub(text: &str, url: &str) -> String {
+    let password = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['?', '#']).next())
+        .and_then(|rest| rest.rsplit_once('@'))
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map(|(_, password)| password)
+        .filter(|p| !p.is_empty());
+    match password {
+        Some(password) => text.replace(password, "***"),
+        None => text.to_string(),
+    }
 }
 
 fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {

@@ -43,13 +43,15 @@ impl Reply {
     }
 }
 
-fn postgres_admin_url() -> Option<String> {
+/// `DATABASE_URL` when it names a PostgreSQL server (the suite then runs on PostgreSQL).
+pub fn postgres_admin_url() -> Option<String> {
     std::env::var("DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres"))
 }
 
-fn with_database(url: &str, name: &str) -> String {
+/// `url` with its database name replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
     match url.rfind('/') {
         Some(i) if i > "postgres://".len() => format!("{}/{name}", &url[..i]),
         _ => format!("{url}/{name}"),
@@ -179,6 +181,53 @@ impl TestApp {
             .await
             .expect("drop test database");
         admin.close().await.ok();
+        true
+    }
+
+    /// On PostgreSQL, ends every connection to this test's database from a separate admin
+    /// connection, as a failover, a restart or an administrator would; returns how many were
+    /// ended. `None` on SQLite, where there are no server connections to end.
+    pub async fn terminate_connections(&self) -> Option<u64> {
+        let (admin_url, name) = self.postgres.as_ref()?;
+        let admin = sea_orm::Database::connect(admin_url.as_str())
+            .await
+            .expect("connect to PostgreSQL");
+        let ended = admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!(
+                    "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity \
+                     WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                ),
+            ))
+            .await
+            .expect("terminate connections");
+        admin.close().await.ok();
+        Some(
+            ended
+                .iter()
+                .filter(|row| row.try_get::<bool>("", "ended").unwrap_or(false))
+                .count() as u64,
+        )
+    }
+
+    /// On PostgreSQL, makes this test's database refuse new connections (`accept` false, and
+    /// every open one is ended) or take them again; false on SQLite.
+    pub async fn accept_connections(&self, accept: bool) -> bool {
+        let Some((admin_url, name)) = &self.postgres else {
+            return false;
+        };
+        let admin = sea_orm::Database::connect(admin_url.as_str())
+            .await
+            .expect("connect to PostgreSQL");
+        admin
+            .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {accept}"))
+            .await
+            .expect("alter database");
+        admin.close().await.ok();
+        if !accept {
+            self.terminate_connections().await;
+        }
         true
     }
 
