@@ -138,6 +138,13 @@ impl From<StoreError> for AppError {
                     detail: "the database is busy; retry shortly".into(),
                 }
             }
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "database unreachable");
+                AppError::Unavailable {
+                    retry_after: 2,
+                    detail: "the database cannot be reached right now; retry shortly".into(),
+                }
+            }
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

@@ -15,6 +15,7 @@ pub mod page;
 pub mod patch;
 pub mod programmes;
 pub mod registrations;
+pub mod sessions;
 pub mod venues;
 
 use std::time::Duration;

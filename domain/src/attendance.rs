@@ -19,8 +19,14 @@ vocabulary!(
 /// The default number of days after a session ends during which attendance may be recorded.
 pub const DEFAULT_WINDOW_DAYS: u32 = 14;
 
+crate::wire::bounded!(
+    /// How many days after a session its attendance may still be recorded.
+    WindowDays(u32): 0..=366,
+    "Days after a session during which its attendance may still be recorded: 0 to 366."
+);
+
 /// The most days after a session that attendance may still be recorded.
-pub const MAX_WINDOW_DAYS: u32 = 366;
+pub const MAX_WINDOW_DAYS: u32 = WindowDays::MAX;
 
 /// How many days after a session its attendance may be recorded: 0–366.
 pub fn window_days(raw: i64) -> Result<u32, Invalid> {

@@ -25,7 +25,13 @@ vocabulary!(
 );
 
 /// The largest number of minutes any one figure may hold (about 19 years of training).
-pub const MAX_MINUTES: u32 = 10_000_000;
+pub const MAX_MINUTES: u32 = PlannedMinutes::MAX;
+
+crate::wire::bounded!(
+    /// The minutes a budget line plans for its activity type.
+    PlannedMinutes(u32): 1..=10_000_000,
+    "The minutes planned for the activity type: 1 to 10000000."
+);
 
 /// Minutes planned for one activity type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -200,6 +200,63 @@ pub struct Mobility {
 /// The most learning outcomes a mobility may list.
 pub const MAX_LEARNING_OUTCOMES: usize = 20;
 
+crate::wire::bounded!(
+    /// A share in percent.
+    Percent(u8): 1..=100,
+    "A share in percent: 1 to 100."
+);
+
+/// Stricter shares for particular activity types, e.g. `{"group_supervision": 100}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ActivityShares(pub BTreeMap<ActivityType, Percent>);
+
+impl ActivityShares {
+    pub fn into_percentages(self) -> BTreeMap<ActivityType, u8> {
+        self.0.into_iter().map(|(a, p)| (a, p.get())).collect()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ActivityShares {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::ToSchema;
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Ref, Schema, Type};
+        use utoipa::openapi::RefOr;
+        let names = match <ActivityType as utoipa::PartialSchema>::schema() {
+            RefOr::T(schema) => schema,
+            RefOr::Ref(_) => Schema::Object(ObjectBuilder::new().schema_type(Type::String).build()),
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Shares in percent for particular activity types, e.g. `{\"group_supervision\": 100}`.",
+            ))
+            .property_names(Some(names))
+            .additional_properties(Some(AdditionalProperties::RefOr(RefOr::Ref(
+                Ref::from_schema_name(Percent::name()),
+            ))))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ActivityShares {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ActivityShares")
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push(("Percent".to_string(), Percent::schema()));
+    }
+}
+
 /// A share in percent: 1–100.
 pub fn percent(raw: i64) -> Result<u8, Invalid> {
     u8::try_from(raw)

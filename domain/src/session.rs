@@ -3,6 +3,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::Invalid;
+use crate::hour_budget::{ActivityType, SessionMinutes};
+use crate::ids::{AccountId, ProgrammeId, SessionId, VenueId};
+use crate::locale::Locale;
+use crate::text::LocalizedText;
 use crate::organisation::OrganisationPath;
 use crate::policy::Grant;
 use crate::role::Role;
@@ -64,12 +68,52 @@ impl SessionTime {
     }
 }
 
-/// A parallel group's key: 1–100 characters of letters, digits, `-`, `_` or `.`.
+/// One dated occurrence of a programme's activity.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: SessionId,
+    pub programme_id: ProgrammeId,
+    pub title: LocalizedText,
+    pub activity_type: ActivityType,
+    pub time: SessionTime,
+    pub venue_id: Option<VenueId>,
+    pub online_url: Option<String>,
+    pub trainer_ids: Vec<AccountId>,
+    pub capacity: Option<u32>,
+    pub language: Option<Locale>,
+    pub credit_minutes: u32,
+    pub parallel_group: Option<String>,
+    pub status: SessionStatus,
+    /// When attendance was first recorded: from then on the session counts as delivered.
+    pub attendance_recorded_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Session {
+    /// What the hour budget counts of this session; cancelled sessions count nothing.
+    pub fn minutes(&self) -> Option<SessionMinutes> {
+        (self.status == SessionStatus::Scheduled).then(|| SessionMinutes {
+            activity_type: self.activity_type,
+            parallel_group: self.parallel_group.clone(),
+            credit_minutes: self.credit_minutes,
+            // Delivered is a fact someone recorded, not a guess from the clock.
+            delivered: self.attendance_recorded_at.is_some(),
+        })
+    }
+}
+
+/// The pattern of a parallel group's key: what [`parallel_group`] accepts.
+pub const PARALLEL_GROUP_PATTERN: &str = r"^[A-Za-z0-9._-]{1,100}$";
+
+/// A parallel group's key: 1–100 ASCII letters, digits, `-`, `_` or `.` (it appears in
+/// calendars and exports, so it keeps to characters every tool reads alike).
 pub fn parallel_group(raw: &str) -> Result<String, Invalid> {
     let ok = (1..=100).contains(&raw.len())
         && raw
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if ok {
         Ok(raw.to_string())
     } else {
@@ -78,6 +122,42 @@ pub fn parallel_group(raw: &str) -> Result<String, Invalid> {
         ))
     }
 }
+
+/// A parallel group's key, as a request carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ParallelGroup(String);
+
+impl ParallelGroup {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        parallel_group(raw).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+crate::wire::wire_text!(ParallelGroup, {
+    crate::wire::string_schema(
+        Some(1),
+        Some(100),
+        Some(PARALLEL_GROUP_PATTERN),
+        "Sessions sharing a parallel group are alternatives (parallel thematic sessions, \
+         individual-supervision slots): 1–100 letters, digits, '-', '_' or '.'.",
+    )
+    .examples(["day1-afternoon"])
+});
+
+crate::wire::bounded!(
+    /// The minutes a session counts for: at least one, at most the longest session (31 days);
+    /// never more than the session's own length.
+    CreditMinutes(u32): 1..=44_640,
+    "The minutes the session counts for: by default its length; never more than its length."
+);
 
 /// Whether someone with these grants may teach a programme of the organisation at `programme`:
 /// they hold the trainer role at that organisation, above it or below it.

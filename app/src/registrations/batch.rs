@@ -4,9 +4,6 @@ use chrono::Utc;
 use kompetens_domain::ids::ProgrammeId;
 use kompetens_persistence::TransactionTrait;
 use kompetens_persistence::repo::programmes;
-use serde::Deserialize;
-use utoipa::ToSchema;
-
 use super::RegistrationView;
 use super::register::{RegisterError, RegistrationRequest, register_in};
 use crate::programmes::organised;
@@ -15,17 +12,10 @@ use crate::{App, AppError, Caller, Once, Outcome};
 /// The most entries one batch may hold.
 pub const MAX_BATCH: usize = 500;
 
-/// Up to 500 registrations at once, for scripts.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"entries": [
-    {"email": "olena.kovalenko@example.pl", "name": "Olena Kovalenko", "locale": "uk"},
-    {"participant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5f"}
-]}))]
+/// Up to [`MAX_BATCH`] registrations, each read on its own: an entry that is not a valid
+/// registration request fails alone (its problems become its result), the others go ahead.
 pub struct BatchRequest {
-    /// Each entry as the body of a single registration; processed in order.
-    #[schema(max_items = 500)]
-    pub entries: Vec<RegistrationRequest>,
+    pub entries: Vec<Result<RegistrationRequest, AppError>>,
 }
 
 /// The outcome of one entry.
@@ -65,8 +55,13 @@ pub async fn batch(
     }
     let mut results = Vec::with_capacity(request.entries.len());
     for entry in request.entries {
+        if let Err(refused) = &entry
+            && !matches!(refused, AppError::Validation(_))
+        {
+            return Err(AppError::bug("a batch entry failed other than by its own fields"));
+        }
         let savepoint = tx.begin().await?;
-        let outcome = match entry.subject() {
+        let outcome = match entry.and_then(RegistrationRequest::subject) {
             // Programme counters moved by earlier entries: read them again.
             Ok(subject) => match programmes::find(&savepoint, programme.id, false).await? {
                 Some(current) => register_in(&savepoint, caller, &current, subject, Utc::now()).await,

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use kompetens_domain::hour_budget::{ActivityType, SessionMinutes};
+use kompetens_domain::hour_budget::ActivityType;
 use kompetens_domain::ids::{AccountId, ProgrammeId, SessionId, VenueId};
 use kompetens_domain::locale::Locale;
 use kompetens_domain::session::{SessionStatus, SessionTime};
@@ -21,40 +21,7 @@ use crate::entities::session::{ActiveModel, Column, Entity, Model};
 use crate::entities::session_trainer;
 use crate::error::{StoreError, corrupt};
 
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub id: SessionId,
-    pub programme_id: ProgrammeId,
-    pub title: LocalizedText,
-    pub activity_type: ActivityType,
-    pub time: SessionTime,
-    pub venue_id: Option<VenueId>,
-    pub online_url: Option<String>,
-    pub trainer_ids: Vec<AccountId>,
-    pub capacity: Option<u32>,
-    pub language: Option<Locale>,
-    pub credit_minutes: u32,
-    pub parallel_group: Option<String>,
-    pub status: SessionStatus,
-    /// When attendance was first recorded: from then on the session counts as delivered.
-    pub attendance_recorded_at: Option<DateTime<Utc>>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Session {
-    /// What the hour budget counts of this session; cancelled sessions count nothing.
-    pub fn minutes(&self) -> Option<SessionMinutes> {
-        (self.status == SessionStatus::Scheduled).then(|| SessionMinutes {
-            activity_type: self.activity_type,
-            parallel_group: self.parallel_group.clone(),
-            credit_minutes: self.credit_minutes,
-            // Delivered is a fact someone recorded, not a guess from the clock.
-            delivered: self.attendance_recorded_at.is_some(),
-        })
-    }
-}
+pub use kompetens_domain::session::Session;
 
 fn from_model(m: Model, trainer_ids: Vec<AccountId>) -> Result<Session, StoreError> {
     let title: BTreeMap<String, String> = from_json("sessions.title", &m.title)?;
