@@ -60,6 +60,26 @@ impl<T: DeserializeOwned + ToSchema + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A request body whose members are also checked against each other
+/// ([`kompetens_app::Validate`]): those problems come in the same answer as the others.
+pub struct Checked<T>(pub Json<T>);
+
+impl<T: DeserializeOwned + ToSchema + kompetens_app::Validate + 'static> FromRequest
+    for Checked<T>
+{
+    type Error = ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = JsonBody::from_request(req, payload);
+        Box::pin(async move {
+            let raw = body.await?.0;
+            let value = parse_with::<T>(raw.clone(), T::validate)?;
+            Ok(Checked(Json { value, raw }))
+        })
+    }
+}
+
 /// A body that may be left out (no body, or an empty one): then `T::default()`.
 pub struct JsonOrEmpty<T>(pub T);
 
@@ -80,6 +100,15 @@ impl<T: DeserializeOwned + ToSchema + Default + 'static> FromRequest for JsonOrE
 
 /// Checks `value` against `T`'s schema, then deserialises it; every problem of both steps.
 pub fn parse<T: DeserializeOwned + ToSchema + 'static>(value: Value) -> Result<T, ApiError> {
+    parse_with::<T>(value, |_| Vec::new())
+}
+
+/// Like [`parse`], and then `check` on what could be read (also when some members were refused,
+/// as long as what is left deserialises), so that one answer lists every problem.
+pub fn parse_with<T: DeserializeOwned + ToSchema + 'static>(
+    value: Value,
+    check: impl Fn(&T) -> Vec<FieldError>,
+) -> Result<T, ApiError> {
     let validator = validator::<T>()?;
     let mut errors = Vec::new();
     for error in validator.iter_errors(&value) {
@@ -98,6 +127,14 @@ pub fn parse<T: DeserializeOwned + ToSchema + 'static>(value: Value) -> Result<T
         return Err(ApiError::Validation(errors));
     }
     let outcome = deserialize::<T>(cleaned, &mut errors, &mut removed);
+    if let Some(read) = &outcome {
+        for problem in check(read) {
+            // A member already refused on its own says so once.
+            if !errors.iter().any(|e| e.pointer == problem.pointer) {
+                errors.push(problem);
+            }
+        }
+    }
     order(&value, &mut errors);
     match outcome {
         Some(v) if errors.is_empty() => Ok(v),
@@ -127,6 +164,20 @@ fn deserialize<T: DeserializeOwned>(
             Some(field) => (format!("{at}/{}", escape(field)), "is required".to_string()),
             None => (at, message),
         };
+        let inner = format!("{pointer}/");
+        let about_a_reported_member = errors
+            .iter()
+            .filter_map(|e| e.pointer.as_deref())
+            .any(|p| p.starts_with(&inner));
+        if about_a_reported_member && !pointer.is_empty() {
+            // What holds a member already reported (a map whose only entry was refused is now
+            // empty): the member's own problem says it; take the holder out and carry on.
+            if !remove(&mut value, &pointer) {
+                return None;
+            }
+            removed.insert(pointer);
+            continue;
+        }
         let reported = errors.iter().any(|e| e.pointer.as_deref() == Some(&pointer));
         if reported || removed.contains(&pointer) {
             // The member was taken out after its own problem was reported: take out what

@@ -35,11 +35,14 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong this time.
     pub detail: String,
-    /// Each invalid field or parameter, for validation problems.
+    /// Each invalid field or parameter, for validation problems (and what is missing, for
+    /// some conflicts).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub errors: Option<Vec<FieldError>>,
     /// Where the existing resource lives, for conflicts with an existing resource.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub existing: Option<String>,
 }
 

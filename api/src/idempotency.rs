@@ -12,6 +12,9 @@ use serde_json::Value;
 use crate::error::ApiError;
 
 pub const HEADER: &str = "idempotency-key";
+/// The longest key accepted; keys are visible ASCII (`KEY_PATTERN`).
+pub const MAX_KEY_LENGTH: usize = 255;
+pub const KEY_PATTERN: &str = "^[!-~]+$";
 pub const REPLAYED: &str = "idempotent-replayed";
 
 /// The `Idempotency-Key` header, if sent (1–255 visible ASCII characters), with what the
@@ -32,7 +35,7 @@ impl FromRequest for IdempotencyKey {
             Some(value) => match value.to_str() {
                 Ok(key)
                     if !key.is_empty()
-                        && key.len() <= 255
+                        && key.len() <= MAX_KEY_LENGTH
                         && key.bytes().all(|b| b.is_ascii_graphic()) =>
                 {
                     Ok(Some(key.to_string()))

@@ -101,6 +101,39 @@ pub fn document_for(public_url: &str) -> OpenApiDocument {
     }
 }
 
+/// The request headers every operation reads alike, described once: what the server accepts of
+/// them (the same limits `crate::idempotency::IdempotencyKey` and `crate::extract::if_match`
+/// check).
+fn describe_headers(op: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::json;
+    let Some(parameters) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) else {
+        return;
+    };
+    for parameter in parameters {
+        if parameter["in"] != "header" {
+            continue;
+        }
+        match parameter["name"].as_str() {
+            Some("Idempotency-Key") => {
+                parameter["schema"] = json!({
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": crate::idempotency::MAX_KEY_LENGTH,
+                    "pattern": crate::idempotency::KEY_PATTERN,
+                    "examples": ["4f6d2a0e-3b1c-4f55-9a37-0c2d8e1b7a91"]
+                });
+                parameter["description"] = json!(
+                    "Makes the request safe to retry: a retry with the same key and body within 24 hours gets the first response back (with `Idempotent-Replayed: true`); the same key with another body is 422. 1–255 visible ASCII characters, e.g. a UUID."
+                );
+            }
+            Some("If-Match") => {
+                parameter["schema"] = json!({"type": "string", "examples": ["\"3\""]});
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The answers an operation can give by its shape alone, added where the handler's own list
 /// does not already describe them:
 ///
@@ -130,6 +163,7 @@ pub fn complete(document: &mut serde_json::Value) {
             let Some(op) = op.as_object_mut() else {
                 continue;
             };
+            describe_headers(op);
             let parameters: Vec<(String, String)> = op
                 .get("parameters")
                 .and_then(Value::as_array)

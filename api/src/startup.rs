@@ -237,6 +237,12 @@ impl Application {
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
+        let mut settings = settings;
+        // A default public address derived from a bind on port 0 names the port the
+        // listener actually got (tests, embedding), so links and the document's server work.
+        if let Some(base) = settings.public_url.strip_suffix(":0") {
+            settings.public_url = format!("{base}:{port}");
+        }
         let secret = jwt_secret(&settings)?;
         let keys = || {
             JwtKeys::new(

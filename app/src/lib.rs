@@ -75,6 +75,14 @@ impl App {
     }
 }
 
+/// A request whose members are checked against each other (an end after its start), beyond
+/// what each member's type checks on its own. The HTTP layer runs it right after reading the
+/// body, also when other members were refused, so that one answer lists every problem.
+pub trait Validate {
+    /// The problems between members, each at the pointer of the member to put right.
+    fn validate(&self) -> Vec<FieldError>;
+}
+
 /// 412 unless `expected` (from `If-Match`) is absent or names the current version.
 pub(crate) fn check_version(expected: Option<i32>, current: i32) -> Result<(), AppError> {
     match expected {

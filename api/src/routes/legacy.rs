@@ -4,7 +4,6 @@
 
 
 use chrono::{DateTime, Utc};
-use kompetens_domain::hour_budget::Tally;
 use kompetens_domain::ids::{ProgrammeId, RegistrationId};
 use kompetens_domain::locale::Locale;
 use kompetens_domain::notification::{self, Details, NotificationKind};
@@ -13,13 +12,13 @@ use kompetens_domain::registration::{self as rules, RegistrationStatus};
 use kompetens_persistence::repo::accounts::{self, Account};
 use kompetens_persistence::repo::programmes::{self, Programme};
 use kompetens_persistence::repo::registrations::{self, Registration};
-use kompetens_persistence::repo::sessions::{self, Session};
+use kompetens_persistence::repo::sessions;
 use kompetens_persistence::repo::{notifications, session_choices};
 use kompetens_persistence::{ConnectionTrait, DatabaseTransaction};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// Loads a programme and checks the caller may do `action` to it; `lock` holds its row for
 /// the rest of the transaction.
@@ -83,32 +82,6 @@ pub(crate) fn ensure_editable(p: &Programme) -> Result<(), ApiError> {
             "programme-archived",
             "the programme is archived and can no longer change",
         ))
-    }
-}
-
-/// The budget tally of a programme's sessions.
-pub(crate) fn tally(sessions: &[Session]) -> Tally {
-    let minutes: Vec<_> = sessions.iter().filter_map(Session::minutes).collect();
-    Tally::of(&minutes)
-}
-
-
-/// 409 naming each overrun line.
-pub(crate) fn budget_exceeded(overruns: &[kompetens_domain::hour_budget::Overrun]) -> ApiError {
-    let detail = overruns
-        .iter()
-        .map(kompetens_domain::hour_budget::Overrun::describe)
-        .collect::<Vec<_>>()
-        .join("; ");
-    ApiError::ConflictWith {
-        code: "hour-budget-exceeded",
-        detail: format!(
-            "{detail}. Raise the line (PUT …/hour-budget, or send \"raise_budget\": true with the session) or shorten the sessions"
-        ),
-        errors: overruns
-            .iter()
-            .map(|o| FieldError::at(format!("/hour_budget/{}", o.activity_type), o.describe()))
-            .collect(),
     }
 }
 

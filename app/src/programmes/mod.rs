@@ -2,15 +2,52 @@
 //! budgets; and what the other resources ask of a programme (may this caller see it, manage
 //! it, is it still editable, is it ready to publish).
 
+mod budget;
+mod create;
+mod fields;
+mod get;
+mod list;
+mod transition;
+mod update;
+
+pub use budget::{BudgetLineRequest, HourBudgetRequest, HourBudgetView, hour_budget, replace_hour_budget};
+pub use create::{NewProgramme, create};
+pub use fields::{CompletionRuleRequest, ContactRequest, EligibilityRequest, MobilityRequest};
+pub use get::get;
+pub use kompetens_domain::programme::Programme;
+pub use list::{ProgrammeFilter, list};
+pub use transition::{archive, close, publish};
+pub use update::{ProgrammeChanges, update};
+
 use kompetens_domain::hour_budget::{Overrun, Tally};
+use kompetens_domain::ids::GrantId;
 use kompetens_domain::ids::ProgrammeId;
 use kompetens_domain::policy::{self, Actor, Decision, ProgrammeAction};
-use kompetens_domain::programme::{self as rules, Programme, ProgrammeStatus};
+use kompetens_domain::programme::{self as rules, ProgrammeStatus};
 use kompetens_persistence::ConnectionTrait;
 use kompetens_persistence::repo::programmes;
 use kompetens_persistence::repo::sessions::{self, Session};
 
 use crate::{AppError, FieldError};
+
+/// A programme with the grants that fund it.
+#[derive(Debug, Clone)]
+pub struct ProgrammeView {
+    pub programme: Programme,
+    pub grant_ids: Vec<GrantId>,
+}
+
+/// Reads the grants of a programme to show it.
+pub(crate) async fn view(
+    conn: &impl ConnectionTrait,
+    programme: Programme,
+) -> Result<ProgrammeView, AppError> {
+    let grant_ids = kompetens_persistence::repo::grants::for_programme(conn, programme.id).await?;
+    Ok(ProgrammeView {
+        programme,
+        grant_ids,
+    })
+}
 
 /// Loads a programme and checks the caller may do `action` to it; `lock` holds its row for the
 /// rest of the transaction (every change to a programme, its budget, sessions and

@@ -60,6 +60,15 @@ pub struct NewSession {
     pub raise_budget: Option<bool>,
 }
 
+impl crate::Validate for NewSession {
+    fn validate(&self) -> Vec<crate::FieldError> {
+        match SessionTime::new(self.starts_at, self.ends_at) {
+            Ok(_) => Vec::new(),
+            Err(e) => vec![crate::FieldError::at("/ends_at", e.0)],
+        }
+    }
+}
+
 impl From<NewSession> for Fields {
     fn from(n: NewSession) -> Self {
         Fields {
