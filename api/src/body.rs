@@ -178,7 +178,9 @@ fn deserialize<T: DeserializeOwned>(
             removed.insert(pointer);
             continue;
         }
-        let reported = errors.iter().any(|e| e.pointer.as_deref() == Some(&pointer));
+        let reported = errors
+            .iter()
+            .any(|e| e.pointer.as_deref() == Some(&pointer));
         if reported || removed.contains(&pointer) {
             // The member was taken out after its own problem was reported: take out what
             // holds it, to carry on with the rest of the body.
@@ -340,8 +342,13 @@ fn describe(error: &ValidationError<'_>, out: &mut Vec<FieldError>) {
             return;
         }
         ValidationErrorKind::Required { property } => {
-            let name = property.as_str().map_or_else(|| property.to_string(), str::to_string);
-            out.push(FieldError::at(format!("{at}/{}", escape(&name)), "is required"));
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_string);
+            out.push(FieldError::at(
+                format!("{at}/{}", escape(&name)),
+                "is required",
+            ));
             return;
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
@@ -502,7 +509,14 @@ mod tests {
         let at: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             at,
-            ["/time_zone", "/extra", "/name", "/tags/1", "/tags/2", "/kind"],
+            [
+                "/time_zone",
+                "/extra",
+                "/name",
+                "/tags/1",
+                "/tags/2",
+                "/kind"
+            ],
             "{got:?}"
         );
     }
@@ -511,14 +525,18 @@ mod tests {
     fn what_only_the_value_types_know_is_reported_too() {
         // Three spaces pass `minLength: 1`; the type trims them away.
         let got = pointers(serde_json::json!({"name": "   ", "kind": "school"}));
-        assert_eq!(got, [("/name".to_string(), "must not be empty".to_string())]);
+        assert_eq!(
+            got,
+            [("/name".to_string(), "must not be empty".to_string())]
+        );
         let got = pointers(serde_json::json!({"name": "a\u{202E}b", "kind": "school"}));
         assert_eq!(got[0].0, "/name");
     }
 
     #[test]
     fn a_valid_body_deserialises() {
-        let got = pointers(serde_json::json!({"name": " Aula ", "kind": "school", "time_zone": null}));
+        let got =
+            pointers(serde_json::json!({"name": " Aula ", "kind": "school", "time_zone": null}));
         assert_eq!(got[0].0, "ok", "{got:?}");
     }
 }

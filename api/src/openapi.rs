@@ -194,7 +194,10 @@ pub fn complete(document: &mut serde_json::Value) {
             let versioned = path.starts_with("/api/v1") || path == "/health/ready";
             let mut add = Vec::new();
             if body || query || headers {
-                add.push(("400", "The body, the query string or a header cannot be read"));
+                add.push((
+                    "400",
+                    "The body, the query string or a header cannot be read",
+                ));
             }
             if bearer {
                 add.push((
@@ -206,7 +209,10 @@ pub fn complete(document: &mut serde_json::Value) {
                 add.push(("404", "No such resource, or not one you may see"));
             }
             if has("header", Some("if-match")) {
-                add.push(("412", "`If-Match` names a version that is no longer current"));
+                add.push((
+                    "412",
+                    "`If-Match` names a version that is no longer current",
+                ));
             }
             if body {
                 add.push(("413", "The body is larger than the server accepts"));
@@ -246,8 +252,7 @@ pub fn complete(document: &mut serde_json::Value) {
                 }
             }
             // Statuses in numeric order, as readers expect.
-            let mut sorted: Vec<(String, Value)> =
-                std::mem::take(responses).into_iter().collect();
+            let mut sorted: Vec<(String, Value)> = std::mem::take(responses).into_iter().collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
             responses.extend(sorted);
         }

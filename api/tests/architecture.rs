@@ -62,7 +62,10 @@ fn no_route_module_imports_another() {
 #[test]
 fn route_files_stay_short() {
     for file in route_files() {
-        let lines = std::fs::read_to_string(&file).expect("readable").lines().count();
+        let lines = std::fs::read_to_string(&file)
+            .expect("readable")
+            .lines()
+            .count();
         assert!(
             lines <= 600,
             "{} has {lines} lines; a route file holds handlers and wire types only (at most 600)",

@@ -302,16 +302,13 @@ impl utoipa::PartialSchema for Money {
             .description(Some(
                 "Money: integer minor units and an ISO 4217 currency code, never a float.",
             ))
-            .property(
-                "amount_minor",
-                Ref::from_schema_name(AmountMinor::name()),
-            )
+            .property("amount_minor", Ref::from_schema_name(AmountMinor::name()))
             .property("currency", Ref::from_schema_name(Currency::name()))
             .required("amount_minor")
             .required("currency")
-            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(
-                false,
-            )))
+            .additional_properties(Some(
+                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+            ))
             .examples([serde_json::json!({"amount_minor": 18_900_000, "currency": "PLN"})])
             .into()
     }

@@ -12,8 +12,8 @@ use crate::ids::{OrganisationId, ProgrammeId};
 use crate::locale::Locale;
 use crate::money::Money;
 use crate::organisation::OrganisationPath;
-use crate::text::LocalizedText;
 use crate::role::JobRole;
+use crate::text::LocalizedText;
 use crate::time_zone::TimeZone;
 use crate::vocabulary;
 
@@ -221,8 +221,8 @@ impl ActivityShares {
 impl utoipa::PartialSchema for ActivityShares {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::ToSchema;
-        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Ref, Schema, Type};
         use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Ref, Schema, Type};
         let names = match <ActivityType as utoipa::PartialSchema>::schema() {
             RefOr::T(schema) => schema,
             RefOr::Ref(_) => Schema::Object(ObjectBuilder::new().schema_type(Type::String).build()),
@@ -386,7 +386,6 @@ impl Programme {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

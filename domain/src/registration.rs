@@ -147,10 +147,13 @@ impl Refusal {
             Refusal::NotOrganiser => {
                 "only the programme's organisers register other people".to_string()
             }
-            Refusal::NotPublished(status) => format!(
-                "the programme is {status}; only published programmes take registrations"
-            ),
-            Refusal::WindowClosed => "registration is not open now; see registration_opens_at and registration_closes_at".to_string(),
+            Refusal::NotPublished(status) => {
+                format!("the programme is {status}; only published programmes take registrations")
+            }
+            Refusal::WindowClosed => {
+                "registration is not open now; see registration_opens_at and registration_closes_at"
+                    .to_string()
+            }
             Refusal::InvitationOnly => {
                 "this programme accepts only people its organisers register".to_string()
             }
@@ -519,8 +522,7 @@ mod tests {
     }
 
     #[test]
-    fn the_cancellation_deadline_is_midnight_in_the_programmes_own_zone() -> Result<(), Invalid>
-    {
+    fn the_cancellation_deadline_is_midnight_in_the_programmes_own_zone() -> Result<(), Invalid> {
         let warsaw = TimeZone::parse("Europe/Warsaw")?;
         let starts_on = NaiveDate::from_ymd_opt(2026, 6, 13).ok_or(Invalid::new("date"))?;
         // Summer time in Warsaw is UTC+2: the programme's first day starts at 22:00 UTC.

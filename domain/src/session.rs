@@ -6,10 +6,10 @@ use crate::Invalid;
 use crate::hour_budget::{ActivityType, SessionMinutes};
 use crate::ids::{AccountId, ProgrammeId, SessionId, VenueId};
 use crate::locale::Locale;
-use crate::text::LocalizedText;
 use crate::organisation::OrganisationPath;
 use crate::policy::Grant;
 use crate::role::Role;
+use crate::text::LocalizedText;
 use crate::vocabulary;
 
 vocabulary!(

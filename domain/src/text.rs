@@ -253,9 +253,8 @@ macro_rules! localized_wrapper {
                 }
                 let map = BTreeMap::<String, Entry<MAX>>::deserialize(d)?;
                 for tag in map.keys() {
-                    Locale::parse(tag).map_err(|e| {
-                        serde::de::Error::custom(format!("{tag}: {e}"))
-                    })?;
+                    Locale::parse(tag)
+                        .map_err(|e| serde::de::Error::custom(format!("{tag}: {e}")))?;
                 }
                 Self::parse(map.iter().map(|(k, v)| (k.as_str(), v.0.as_str())))
                     .map_err(|(_, e)| serde::de::Error::custom(e))
@@ -277,7 +276,9 @@ pub fn web_url(raw: &str) -> Result<String, Invalid> {
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if host.is_empty()
         || value.chars().count() > MAX_URL_CHARS
-        || value.chars().any(|c| c.is_whitespace() || is_refused(c, false))
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || is_refused(c, false))
     {
         return Err(Invalid::new("must be an http or https URL"));
     }
@@ -351,8 +352,8 @@ impl<'de, const MAX: usize> serde::Deserialize<'de> for Paragraphs<MAX> {
 mod openapi {
     use std::borrow::Cow;
 
-    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
     use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
     use utoipa::{PartialSchema, ToSchema};
 
     use super::*;

@@ -94,8 +94,14 @@ impl utoipa::PartialSchema for Coordinates {
         ObjectBuilder::new()
             .schema_type(Type::Object)
             .description(Some("A point on the map (WGS 84), in decimal degrees."))
-            .property("latitude", degrees(90.0, "Degrees north (negative: south)."))
-            .property("longitude", degrees(180.0, "Degrees east (negative: west)."))
+            .property(
+                "latitude",
+                degrees(90.0, "Degrees north (negative: south)."),
+            )
+            .property(
+                "longitude",
+                degrees(180.0, "Degrees east (negative: west)."),
+            )
             .required("latitude")
             .required("longitude")
             .additional_properties(Some(AdditionalProperties::FreeForm(false)))

@@ -164,7 +164,10 @@ mod schema {
     }
 
     /// A string schema that is one of `values`.
-    pub fn enum_schema<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> ObjectBuilder {
+    pub fn enum_schema<'a>(
+        values: impl IntoIterator<Item = &'a str>,
+        description: &str,
+    ) -> ObjectBuilder {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .enum_values(Some(values.into_iter().map(str::to_string)))

@@ -12,7 +12,9 @@ pub mod repo;
 
 pub use db::{Database, begin_write, connect};
 pub use error::StoreError;
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+pub use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+};
 
 /// One page of a list ordered by id, with the id to continue after.
 #[derive(Debug, Clone)]

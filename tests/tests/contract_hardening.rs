@@ -33,7 +33,12 @@ async fn text_refuses_nul_control_characters_and_bidi_overrides() {
     let org = app.organisation(&app.admin_token, "Gdańsk", None).await;
     // NUL made PostgreSQL answer 500 and was stored as is on SQLite; a right-to-left override
     // would make a name printed on a certificate read differently from what was stored.
-    for bad in ["Warsztat\u{0}", "Warsztat \u{202E}akswoK", "Line\nbreak", "\u{1B}[31mred"] {
+    for bad in [
+        "Warsztat\u{0}",
+        "Warsztat \u{202E}akswoK",
+        "Line\nbreak",
+        "\u{1B}[31mred",
+    ] {
         let r = draft(&app, &org, json!({"pl": bad})).await;
         assert_eq!(r.status, 422, "{bad:?}: {}", r.text);
         assert_eq!(pointers(&r.body), ["/title/pl"], "{bad:?}: {}", r.text);
@@ -45,7 +50,12 @@ async fn text_refuses_nul_control_characters_and_bidi_overrides() {
             json!({"email": "anna@example.org", "password": kompetens_tests::PASSWORD, "name": "Anna \u{202E}akswoK"}),
         )
         .await;
-    assert_eq!((r.status.as_u16(), pointers(&r.body)), (422, vec!["/name".to_string()]), "{}", r.text);
+    assert_eq!(
+        (r.status.as_u16(), pointers(&r.body)),
+        (422, vec!["/name".to_string()]),
+        "{}",
+        r.text
+    );
     // Descriptions keep their line breaks; right-to-left text itself is welcome.
     let r = app
         .post(
@@ -80,8 +90,14 @@ async fn searches_take_percent_and_underscore_literally() {
         titles(app.get("/api/v1/programmes?q=%25", token).await),
         ["100% integracji"]
     );
-    assert_eq!(titles(app.get("/api/v1/programmes?q=_", token).await), ["Warsztat_A"]);
-    assert_eq!(titles(app.get("/api/v1/programmes?q=warsztat", token).await).len(), 2);
+    assert_eq!(
+        titles(app.get("/api/v1/programmes?q=_", token).await),
+        ["Warsztat_A"]
+    );
+    assert_eq!(
+        titles(app.get("/api/v1/programmes?q=warsztat", token).await).len(),
+        2
+    );
     let r = app.get("/api/v1/programmes?q=%00", token).await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.body["errors"][0]["parameter"], "q");
@@ -113,8 +129,13 @@ async fn a_retried_create_with_one_key_makes_one_resource() {
     let second = send(venue.clone(), "venue-1").await;
     assert_eq!((first.0, first.1), (201, false), "{}", first.2);
     assert_eq!((second.0, second.1), (201, true), "{}", second.2);
-    assert_eq!(first.2, second.2, "a replay is the first answer, byte for byte");
-    let listed = app.get(&format!("/api/v1/venues?organisation_id={org}"), None).await;
+    assert_eq!(
+        first.2, second.2,
+        "a replay is the first answer, byte for byte"
+    );
+    let listed = app
+        .get(&format!("/api/v1/venues?organisation_id={org}"), None)
+        .await;
     assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(1));
     let mut other = venue.clone();
     other["name"] = json!("Another hall");
@@ -146,13 +167,18 @@ async fn every_create_in_the_document_takes_an_idempotency_key() {
             missing.push(path.clone());
         }
     }
-    assert!(missing.is_empty(), "creates without Idempotency-Key: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "creates without Idempotency-Key: {missing:?}"
+    );
 }
 
 #[tokio::test]
 async fn the_cancellation_deadline_is_settable_and_defaults_to_midnight_in_the_programmes_zone() {
     let app = spawn_app().await;
-    let p = app.open_programme(Some(10), "first_come_first_served").await;
+    let p = app
+        .open_programme(Some(10), "first_come_first_served")
+        .await;
     let path = format!("/api/v1/programmes/{}", p.id);
     // 2027-06-13 in Warsaw starts at 22:00 UTC the day before (summer time, UTC+2).
     let read = app.get(&path, Some(&p.organiser)).await;
@@ -167,22 +193,46 @@ async fn the_cancellation_deadline_is_settable_and_defaults_to_midnight_in_the_p
     // The organiser closes cancellation a minute ago: Anna may no longer cancel herself.
     let closed = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
     let r = app
-        .patch(&path, Some(&p.organiser), json!({"cancellation_closes_at": closed}))
+        .patch(
+            &path,
+            Some(&p.organiser),
+            json!({"cancellation_closes_at": closed}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["cancellation_deadline"], r.body["cancellation_closes_at"]);
+    assert_eq!(
+        r.body["cancellation_deadline"],
+        r.body["cancellation_closes_at"]
+    );
     let r = app
-        .post(&format!("/api/v1/registrations/{registration}/cancel"), Some(&anna), json!({}))
+        .post(
+            &format!("/api/v1/registrations/{registration}/cancel"),
+            Some(&anna),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.body["type"], "/problems/cancellation-closed");
     // Back to the default: she may cancel until the programme's first day begins in Warsaw.
     let r = app
-        .patch(&path, Some(&p.organiser), json!({"cancellation_closes_at": null}))
+        .patch(
+            &path,
+            Some(&p.organiser),
+            json!({"cancellation_closes_at": null}),
+        )
         .await;
     assert_eq!(r.body["cancellation_deadline"], "2027-06-12T22:00:00Z");
     let r = app
-        .post(&format!("/api/v1/registrations/{registration}/cancel"), Some(&anna), json!({}))
+        .post(
+            &format!("/api/v1/registrations/{registration}/cancel"),
+            Some(&anna),
+            json!({}),
+        )
         .await;
-    assert_eq!((r.status.as_u16(), r.body["status"].clone()), (200, json!("cancelled")), "{}", r.text);
+    assert_eq!(
+        (r.status.as_u16(), r.body["status"].clone()),
+        (200, json!("cancelled")),
+        "{}",
+        r.text
+    );
 }

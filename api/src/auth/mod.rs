@@ -2,7 +2,5 @@
 
 pub mod caller;
 
-
-
 pub use caller::{Authenticated, Caller};
 pub use kompetens_app::auth::{password, tokens};

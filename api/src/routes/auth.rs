@@ -15,8 +15,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::me::MeResponse;
-use crate::auth::tokens::{REFRESH_TOKEN_PREFIX, digest, new_opaque};
 use crate::auth::password;
+use crate::auth::tokens::{REFRESH_TOKEN_PREFIX, digest, new_opaque};
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, read};
 use crate::state::AppState;
@@ -408,7 +408,10 @@ pub async fn refresh(state: web::Data<AppState>, body: JsonBody) -> Result<HttpR
     )
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, caller: crate::auth::Authenticated) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    caller: crate::auth::Authenticated,
+) -> Result<HttpResponse, ApiError> {
     let session = caller.require_session()?;
     let tx = begin_write(&state.db).await?;
     auth_sessions::revoke_session(&tx, session, "logout", Utc::now()).await?;

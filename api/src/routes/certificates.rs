@@ -516,8 +516,7 @@ pub async fn issue_certificate(
     use crate::error::FieldError;
     let now = Utc::now();
     let tx = begin_write(&state.db).await?;
-    let (mut r, programme, organiser) =
-        super::legacy::visible(&tx, &caller, *id, true).await?;
+    let (mut r, programme, organiser) = super::legacy::visible(&tx, &caller, *id, true).await?;
     if !organiser {
         return Err(ApiError::Forbidden(
             "only the programme's organisers issue certificates".into(),

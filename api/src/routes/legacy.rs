@@ -1,8 +1,6 @@
 //! Helpers of the routes not yet moved to a use case in `kompetens_app`; each goes when the
 //! last route using it has moved.
 
-
-
 use chrono::{DateTime, Utc};
 use kompetens_domain::ids::{ProgrammeId, RegistrationId};
 use kompetens_domain::locale::Locale;
@@ -143,7 +141,6 @@ pub(crate) async fn notify(
     enqueue(conn, participant, kind, &details, now).await
 }
 
-
 /// Confirms as many of those waiting as there are free places, strictly in order of arrival,
 /// in the caller's transaction (which holds the programme's lock), and tells each of them.
 pub(crate) async fn promote(
@@ -151,9 +148,7 @@ pub(crate) async fn promote(
     programme: &Programme,
     now: DateTime<Utc>,
 ) -> Result<Vec<Registration>, ApiError> {
-    let Some(fresh) =
-        programmes::find(tx, programme.id, false).await?
-    else {
+    let Some(fresh) = programmes::find(tx, programme.id, false).await? else {
         return Ok(Vec::new());
     };
     let occupancy = registrations::occupancy(&fresh);
@@ -187,7 +182,6 @@ pub(crate) async fn promote(
     Ok(promoted)
 }
 
-
 /// Loads a registration the caller may see (their own, or as an organiser of its programme).
 pub(crate) async fn visible(
     conn: &impl ConnectionTrait,
@@ -198,10 +192,9 @@ pub(crate) async fn visible(
     let registration = registrations::find(conn, RegistrationId::from_uuid(id))
         .await?
         .ok_or(ApiError::NotFound)?;
-    let programme =
-        programmes::find(conn, registration.programme_id, lock)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+    let programme = programmes::find(conn, registration.programme_id, lock)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let organiser = caller.actor.is_admin || caller.actor.organises(&programme.organisation_path);
     if !organiser && registration.participant_id != caller.account.id {
         return Err(ApiError::NotFound);
@@ -216,7 +209,6 @@ pub(crate) async fn visible(
     };
     Ok((registration, programme, organiser))
 }
-
 
 /// Frees whatever place or wait the registration held and moves it to `status`.
 pub(crate) async fn end(
@@ -276,4 +268,3 @@ async fn promote_in_session(
     }
     Ok(())
 }
-

@@ -253,7 +253,6 @@ pub struct ProgrammeList {
     pub next_cursor: Option<String>,
 }
 
-
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProgrammeQuery {
@@ -346,11 +345,26 @@ pub async fn list_programmes(
     };
     let filter = ProgrammeFilter {
         organisation_within: query.organisation_id.map(Into::into),
-        status: super::query_param(&mut errors, "status", query.status.as_deref(), ProgrammeStatus::parse),
-        kind: super::query_param(&mut errors, "kind", query.kind.as_deref(), ProgrammeKind::parse),
+        status: super::query_param(
+            &mut errors,
+            "status",
+            query.status.as_deref(),
+            ProgrammeStatus::parse,
+        ),
+        kind: super::query_param(
+            &mut errors,
+            "kind",
+            query.kind.as_deref(),
+            ProgrammeKind::parse,
+        ),
         from: super::query_param(&mut errors, "from", query.from.as_deref(), date),
         to: super::query_param(&mut errors, "to", query.to.as_deref(), date),
-        language: super::query_param(&mut errors, "language", query.language.as_deref(), Locale::parse),
+        language: super::query_param(
+            &mut errors,
+            "language",
+            query.language.as_deref(),
+            Locale::parse,
+        ),
         title_contains: super::query_text(&mut errors, "q", query.q.as_deref(), 300),
         open_at: (query.open_for_registration == Some(true)).then_some(now),
     };
@@ -572,7 +586,6 @@ fn budget_response(v: &HourBudgetView) -> HourBudgetResponse {
     }
 }
 
-
 /// Get a programme's hour budget: planned, scheduled and delivered minutes per activity type.
 #[utoipa::path(
     tag = "programmes",
@@ -589,7 +602,8 @@ pub async fn get_hour_budget(
     caller: MaybeCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = programmes::hour_budget(&state.app, caller.caller(), ProgrammeId::from_uuid(*id)).await?;
+    let v =
+        programmes::hour_budget(&state.app, caller.caller(), ProgrammeId::from_uuid(*id)).await?;
     Ok(ok_versioned(v.programme.version, &budget_response(&v)))
 }
 

@@ -24,9 +24,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::legacy::organised_programme;
-use crate::csv::{field as csv_field, wants_csv};
 use super::{MoneyBody, TextMap, text_map};
 use crate::auth::{Authenticated, Caller};
+use crate::csv::{field as csv_field, wants_csv};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::extract::{Fields, JsonBody, Problems, read};
 use crate::state::AppState;

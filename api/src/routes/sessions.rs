@@ -4,7 +4,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, FixedOffset, Utc};
-use kompetens_app::sessions::{self, Calendar, NewSession, SessionChanges, SessionFilter, SessionView};
+use kompetens_app::sessions::{
+    self, Calendar, NewSession, SessionChanges, SessionFilter, SessionView,
+};
 use kompetens_domain::hour_budget::ActivityType;
 use kompetens_domain::ids::{ProgrammeId, SessionId};
 use kompetens_domain::locale::Locale;
@@ -226,8 +228,7 @@ pub async fn list_sessions(
         }
     };
     let found =
-        sessions::list_for_programme(&state.app, caller.caller(), programme, &filter, page)
-            .await?;
+        sessions::list_for_programme(&state.app, caller.caller(), programme, &filter, page).await?;
     Ok(HttpResponse::Ok().json(SessionList {
         items: found.items.iter().map(response).collect(),
         next_cursor: found.next_after.map(encode_cursor),

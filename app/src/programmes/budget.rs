@@ -49,7 +49,14 @@ pub async fn hour_budget(
     id: ProgrammeId,
 ) -> Result<HourBudgetView, AppError> {
     let db = app.db();
-    let programme = authorised(db, caller.map(|c| &c.actor), id, ProgrammeAction::Read, false).await?;
+    let programme = authorised(
+        db,
+        caller.map(|c| &c.actor),
+        id,
+        ProgrammeAction::Read,
+        false,
+    )
+    .await?;
     let budget = programmes::budget(db, programme.id).await?;
     let all = sessions::all_for_programme(db, programme.id).await?;
     Ok(HourBudgetView {

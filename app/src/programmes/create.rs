@@ -17,11 +17,11 @@ use kompetens_persistence::repo::{grants, programmes};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::ProgrammeView;
 use super::fields::{
     CompletionRuleRequest, ContactRequest, DESCRIPTION_CHARS, EligibilityRequest, Fields,
     MobilityRequest, SUMMARY_CHARS, TITLE_CHARS,
 };
-use super::ProgrammeView;
 use crate::organisations::organised_by;
 use crate::{App, AppError, Caller, Once, Outcome};
 
@@ -112,7 +112,8 @@ impl crate::Validate for NewProgramme {
         if let Err(e) = Period::new(self.starts_on, self.ends_on) {
             errors.push(crate::FieldError::at("/ends_on", e.0));
         }
-        if let (Some(opens), Some(closes)) = (self.registration_opens_at, self.registration_closes_at)
+        if let (Some(opens), Some(closes)) =
+            (self.registration_opens_at, self.registration_closes_at)
             && let Err(e) = RegistrationWindow::new(opens, closes)
         {
             errors.push(crate::FieldError::at("/registration_closes_at", e.0));
@@ -178,7 +179,8 @@ pub async fn create(
         title: LocalizedText::parse([("en", "-")], 1).map_err(|_| placeholder("title"))?,
         summary: None,
         description: None,
-        period: Period::new(now.date_naive(), now.date_naive()).map_err(|_| placeholder("period"))?,
+        period: Period::new(now.date_naive(), now.date_naive())
+            .map_err(|_| placeholder("period"))?,
         time_zone: TimeZone::parse("UTC").map_err(|_| placeholder("zone"))?,
         languages: Vec::new(),
         target_audience: None,

@@ -316,8 +316,12 @@ impl References {
             let found = grants::find_many(conn, wanted).await?;
             for (i, id) in wanted.iter().enumerate() {
                 let visible = found.iter().find(|g| g.id == *id).is_some_and(|g| {
-                    policy::owned_record(Some(actor), &g.organisation_path, Audience::Organisers, false)
-                        == Decision::Allow
+                    policy::owned_record(
+                        Some(actor),
+                        &g.organisation_path,
+                        Audience::Organisers,
+                        false,
+                    ) == Decision::Allow
                 });
                 if !visible {
                     errors.push(FieldError::at(format!("/grant_ids/{i}"), "no such grant"));

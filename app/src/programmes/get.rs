@@ -11,6 +11,13 @@ pub async fn get(
     caller: Option<&Caller>,
     id: ProgrammeId,
 ) -> Result<ProgrammeView, AppError> {
-    let p = authorised(app.db(), caller.map(|c| &c.actor), id, ProgrammeAction::Read, false).await?;
+    let p = authorised(
+        app.db(),
+        caller.map(|c| &c.actor),
+        id,
+        ProgrammeAction::Read,
+        false,
+    )
+    .await?;
     view(app.db(), p).await
 }

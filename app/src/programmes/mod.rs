@@ -10,7 +10,9 @@ mod list;
 mod transition;
 mod update;
 
-pub use budget::{BudgetLineRequest, HourBudgetRequest, HourBudgetView, hour_budget, replace_hour_budget};
+pub use budget::{
+    BudgetLineRequest, HourBudgetRequest, HourBudgetView, hour_budget, replace_hour_budget,
+};
 pub use create::{NewProgramme, create};
 pub use fields::{CompletionRuleRequest, ContactRequest, EligibilityRequest, MobilityRequest};
 pub use get::get;

@@ -28,7 +28,14 @@ pub async fn close(
     id: ProgrammeId,
     expected_version: Option<i32>,
 ) -> Result<ProgrammeView, AppError> {
-    transition(app, caller, id, expected_version, ProgrammeStatus::Published).await
+    transition(
+        app,
+        caller,
+        id,
+        expected_version,
+        ProgrammeStatus::Published,
+    )
+    .await
 }
 
 /// Archive a closed programme; it becomes read-only and is seen by its organisers only.

@@ -149,7 +149,10 @@ pub async fn update(
         let outside: Vec<FieldError> = sessions::all_for_programme(&tx, p.id)
             .await?
             .iter()
-            .filter(|s| !p.period.holds(p.time_zone, s.time.starts_at, s.time.ends_at))
+            .filter(|s| {
+                !p.period
+                    .holds(p.time_zone, s.time.starts_at, s.time.ends_at)
+            })
             .map(|s| {
                 FieldError::at(
                     format!("/sessions/{}", s.id),

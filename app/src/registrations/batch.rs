@@ -1,13 +1,13 @@
 //! Register many people at once (organisers; scripts with an API token).
 
-use chrono::Utc;
-use kompetens_domain::ids::ProgrammeId;
-use kompetens_persistence::TransactionTrait;
-use kompetens_persistence::repo::programmes;
 use super::RegistrationView;
 use super::register::{RegisterError, RegistrationRequest, register_in};
 use crate::programmes::organised;
 use crate::{App, AppError, Caller, Once, Outcome};
+use chrono::Utc;
+use kompetens_domain::ids::ProgrammeId;
+use kompetens_persistence::TransactionTrait;
+use kompetens_persistence::repo::programmes;
 
 /// The most entries one batch may hold.
 pub const MAX_BATCH: usize = 500;
@@ -58,13 +58,17 @@ pub async fn batch(
         if let Err(refused) = &entry
             && !matches!(refused, AppError::Validation(_))
         {
-            return Err(AppError::bug("a batch entry failed other than by its own fields"));
+            return Err(AppError::bug(
+                "a batch entry failed other than by its own fields",
+            ));
         }
         let savepoint = tx.begin().await?;
         let outcome = match entry.and_then(RegistrationRequest::subject) {
             // Programme counters moved by earlier entries: read them again.
             Ok(subject) => match programmes::find(&savepoint, programme.id, false).await? {
-                Some(current) => register_in(&savepoint, caller, &current, subject, Utc::now()).await,
+                Some(current) => {
+                    register_in(&savepoint, caller, &current, subject, Utc::now()).await
+                }
                 None => Err(RegisterError::App(AppError::NotFound)),
             },
             Err(e) => Err(RegisterError::App(e)),
@@ -87,7 +91,8 @@ pub async fn batch(
         }
     }
     let outcome = BatchOutcome { results };
-    once.remember(&tx, caller.account_id(), &outcome, now).await?;
+    once.remember(&tx, caller.account_id(), &outcome, now)
+        .await?;
     tx.commit().await?;
     tracing::info!(programme_id = %programme.id, created = outcome.created(), failed = outcome.results.len() - outcome.created(), "registration batch processed");
     Ok(Outcome::Fresh(outcome))

@@ -64,7 +64,15 @@ pub async fn cancel(
     );
     rules::may_cancel(r.status, canceller, reason.is_some(), deadline, now)
         .map_err(|refusal| cancel_refused(refusal, "cancelled"))?;
-    end(&tx, &programme, &mut r, RegistrationStatus::Cancelled, reason.clone(), now).await?;
+    end(
+        &tx,
+        &programme,
+        &mut r,
+        RegistrationStatus::Cancelled,
+        reason.clone(),
+        now,
+    )
+    .await?;
     if let Some(person) = accounts::find(&tx, r.participant_id).await? {
         notify(
             &tx,

@@ -14,7 +14,9 @@ use kompetens_persistence::repo::{session_choices, sessions};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{RegistrationView, promote_in_session, session_occupancy, session_status, view, visible};
+use super::{
+    RegistrationView, promote_in_session, session_occupancy, session_status, view, visible,
+};
 use crate::{App, AppError, Caller, FieldError};
 
 /// The most sessions one registration may choose.

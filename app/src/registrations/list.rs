@@ -33,8 +33,7 @@ pub async fn list_for_programme(
     let db = app.db();
     let programme = organised(db, &caller.actor, programme, false).await?;
     let found =
-        registrations::list_for_programme(db, programme.id, filter, page.after, page.limit)
-            .await?;
+        registrations::list_for_programme(db, programme.id, filter, page.after, page.limit).await?;
     let waiting = registrations::waiting_arrivals(db, programme.id).await?;
     let position = |status: RegistrationStatus, arrival: i64| {
         (status == RegistrationStatus::Waitlisted)

@@ -113,8 +113,7 @@ pub(crate) async fn visible(
     let programme = programmes::find(conn, registration.programme_id, lock)
         .await?
         .ok_or(AppError::NotFound)?;
-    let organiser =
-        caller.actor.is_admin || caller.actor.organises(&programme.organisation_path);
+    let organiser = caller.actor.is_admin || caller.actor.organises(&programme.organisation_path);
     if !organiser && registration.participant_id != caller.account.id {
         return Err(AppError::NotFound);
     }

@@ -160,8 +160,7 @@ impl RegisterError {
                 participant,
                 by_organiser,
             } => {
-                let existing = match registrations::active_for(conn, programme, participant).await
-                {
+                let existing = match registrations::active_for(conn, programme, participant).await {
                     Ok(found) => found,
                     Err(e) => return e.into(),
                 };
@@ -389,4 +388,3 @@ pub async fn register(
     );
     Ok(Outcome::Fresh(done))
 }
-

@@ -79,7 +79,14 @@ pub async fn programme_calendar(
     programme: ProgrammeId,
 ) -> Result<Calendar, AppError> {
     let db = app.db();
-    let p = authorised(db, caller.map(|c| &c.actor), programme, ProgrammeAction::Read, false).await?;
+    let p = authorised(
+        db,
+        caller.map(|c| &c.actor),
+        programme,
+        ProgrammeAction::Read,
+        false,
+    )
+    .await?;
     let all = sessions::all_for_programme(db, p.id).await?;
     let languages: Vec<&str> = p.languages.iter().map(Locale::as_str).collect();
     let name = p.title.best(&languages).to_string();
@@ -96,9 +103,14 @@ pub async fn my_calendar(app: &App, caller: &Caller) -> Result<Calendar, AppErro
     let mut after = None;
     // A calendar is one document: gather every page (bounded: a trainer's sessions).
     for _ in 0..50 {
-        let page =
-            sessions::list_for_trainer(db, caller.account_id(), &SessionFilter::default(), after, 200)
-                .await?;
+        let page = sessions::list_for_trainer(
+            db,
+            caller.account_id(),
+            &SessionFilter::default(),
+            after,
+            200,
+        )
+        .await?;
         all.extend(page.items);
         match page.next_after {
             Some(next) => after = Some(next),

@@ -6,7 +6,9 @@ use kompetens_domain::ids::{AccountId, ProgrammeId, SessionId, VenueId};
 use kompetens_domain::locale::Locale;
 use kompetens_domain::policy::ProgrammeAction;
 use kompetens_domain::programme::Capacity;
-use kompetens_domain::session::{CreditMinutes, ParallelGroup, Session, SessionStatus, SessionTime};
+use kompetens_domain::session::{
+    CreditMinutes, ParallelGroup, Session, SessionStatus, SessionTime,
+};
 use kompetens_domain::text::{LocalizedLine, LocalizedText, WebUrl};
 use kompetens_persistence::repo::sessions;
 use serde::Deserialize;
@@ -96,7 +98,11 @@ pub async fn create(
     new: NewSession,
     once: Once<'_, SessionView>,
 ) -> Result<Outcome<SessionView>, AppError> {
-    if new.trainer_ids.as_ref().is_some_and(|t| t.len() > super::MAX_TRAINERS) {
+    if new
+        .trainer_ids
+        .as_ref()
+        .is_some_and(|t| t.len() > super::MAX_TRAINERS)
+    {
         return Err(AppError::invalid(
             "/trainer_ids",
             format!("may hold at most {} items", super::MAX_TRAINERS),
@@ -104,7 +110,14 @@ pub async fn create(
     }
     let tx = app.begin().await?;
     let now = Utc::now();
-    let mut p = authorised(&tx, Some(&caller.actor), programme, ProgrammeAction::Manage, true).await?;
+    let mut p = authorised(
+        &tx,
+        Some(&caller.actor),
+        programme,
+        ProgrammeAction::Manage,
+        true,
+    )
+    .await?;
     // Under the programme's lock, a retry that committed meanwhile is visible: replay it.
     if let Some(first) = once.replay(&tx, caller.account_id(), now).await? {
         return Ok(Outcome::Replayed(first));
@@ -113,7 +126,8 @@ pub async fn create(
     let mut session = Session {
         id: SessionId::new(),
         programme_id: p.id,
-        title: LocalizedText::parse([("en", "-")], 1).map_err(|_| AppError::bug("placeholder title"))?,
+        title: LocalizedText::parse([("en", "-")], 1)
+            .map_err(|_| AppError::bug("placeholder title"))?,
         activity_type: ActivityType::Other,
         time: SessionTime::new(new.starts_at, new.starts_at + chrono::Duration::minutes(1))
             .map_err(|_| AppError::bug("placeholder time"))?,

@@ -48,9 +48,14 @@ pub async fn mine(
     filter: &SessionFilter,
     page: PageRequest,
 ) -> Result<Page<SessionView>, AppError> {
-    let found =
-        sessions::list_for_trainer(app.db(), caller.account_id(), filter, page.after, page.limit)
-            .await?;
+    let found = sessions::list_for_trainer(
+        app.db(),
+        caller.account_id(),
+        filter,
+        page.after,
+        page.limit,
+    )
+    .await?;
     let programmes = programmes_of(app.db(), &found.items).await?;
     let mut items = Vec::with_capacity(found.items.len());
     for session in found.items {

@@ -124,9 +124,7 @@ impl Fields {
             ids
         });
         Requested {
-            credit: self
-                .credit_minutes
-                .map(|c| c.map(|m| i64::from(m.get()))),
+            credit: self.credit_minutes.map(|c| c.map(|m| i64::from(m.get()))),
             raise_budget: self.raise_budget,
             trainer_ids,
         }

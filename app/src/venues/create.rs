@@ -5,7 +5,9 @@ use kompetens_domain::country::CountryCode;
 use kompetens_domain::ids::{OrganisationId, VenueId};
 use kompetens_domain::programme::Capacity;
 use kompetens_domain::text::{Line, Paragraphs};
-use kompetens_domain::venue::{CITY_CHARS, Coordinates, NAME_CHARS, NOTES_CHARS, POSTAL_CODE_CHARS, Venue};
+use kompetens_domain::venue::{
+    CITY_CHARS, Coordinates, NAME_CHARS, NOTES_CHARS, POSTAL_CODE_CHARS, Venue,
+};
 use kompetens_persistence::repo::venues;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -70,4 +72,3 @@ pub async fn create(
     tracing::info!(venue_id = %venue.id, "venue created");
     Ok(Outcome::Fresh(venue))
 }
-

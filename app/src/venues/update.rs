@@ -6,7 +6,9 @@ use kompetens_domain::ids::VenueId;
 use kompetens_domain::policy::{self, Audience};
 use kompetens_domain::programme::Capacity;
 use kompetens_domain::text::{Line, Paragraphs};
-use kompetens_domain::venue::{CITY_CHARS, Coordinates, NAME_CHARS, NOTES_CHARS, POSTAL_CODE_CHARS, Venue};
+use kompetens_domain::venue::{
+    CITY_CHARS, Coordinates, NAME_CHARS, NOTES_CHARS, POSTAL_CODE_CHARS, Venue,
+};
 use kompetens_persistence::repo::venues;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -49,7 +51,9 @@ pub async fn update(
     changes: VenueChanges,
 ) -> Result<Venue, AppError> {
     let tx = app.begin().await?;
-    let mut venue = venues::find(&tx, id, true).await?.ok_or(AppError::NotFound)?;
+    let mut venue = venues::find(&tx, id, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
     AppError::check(policy::owned_record(
         Some(&caller.actor),
         &venue.organisation_path,
@@ -60,10 +64,19 @@ pub async fn update(
     set(&mut venue.name, changes.name.map(Into::into));
     set(&mut venue.address, changes.address.map(Into::into));
     set(&mut venue.city, changes.city.map(Into::into));
-    apply(&mut venue.postal_code, changes.postal_code.map(|v| v.map(Into::into)));
+    apply(
+        &mut venue.postal_code,
+        changes.postal_code.map(|v| v.map(Into::into)),
+    );
     set(&mut venue.country, changes.country);
-    apply(&mut venue.capacity, changes.capacity.map(|v| v.map(Capacity::get)));
-    apply(&mut venue.accessibility, changes.accessibility.map(|v| v.map(Into::into)));
+    apply(
+        &mut venue.capacity,
+        changes.capacity.map(|v| v.map(Capacity::get)),
+    );
+    apply(
+        &mut venue.accessibility,
+        changes.accessibility.map(|v| v.map(Into::into)),
+    );
     apply(&mut venue.coordinates, changes.coordinates);
     venue.version += 1;
     venue.updated_at = Utc::now();

@@ -6,7 +6,6 @@
 //! any number of API instances: registrations for one programme are decided one at a time, in
 //! the order their transactions take the lock, which is the order in which they commit.
 
-
 use kompetens_domain::ids::{AccountId, OrganisationId, ProgrammeId, RegistrationId};
 use kompetens_domain::registration::{Occupancy, RegistrationStatus};
 use kompetens_domain::role::JobRole;

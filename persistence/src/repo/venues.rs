@@ -1,6 +1,5 @@
 //! Venues: where sessions take place.
 
-
 use kompetens_domain::country::CountryCode;
 use kompetens_domain::ids::{OrganisationId, VenueId};
 use kompetens_domain::organisation::OrganisationPath;
