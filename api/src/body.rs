@@ -481,6 +481,10 @@ mod tests {
 
     #[derive(Debug, Deserialize, ToSchema)]
     #[serde(deny_unknown_fields)]
+    #[expect(
+        dead_code,
+        reason = "only its schema and its deserialisation are tested"
+    )]
     struct Sample {
         name: kompetens_domain::text::Line<10>,
         kind: kompetens_domain::organisation::OrganisationKind,

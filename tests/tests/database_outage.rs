@@ -30,7 +30,12 @@ struct Answer {
     body: Value,
 }
 
-async fn register(client: &reqwest::Client, base: &str, programme: &str, token: &str) -> Answer {
+async fn register(
+    client: &kompetens_tests::Client,
+    base: &str,
+    programme: &str,
+    token: &str,
+) -> Answer {
     let r = client
         .post(format!(
             "{base}/api/v1/programmes/{programme}/registrations"
