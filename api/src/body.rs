@@ -386,6 +386,22 @@ fn describe(error: &ValidationError<'_>, out: &mut Vec<FieldError>) {
         ValidationErrorKind::MinLength { limit: 1 } => "must not be empty".to_string(),
         ValidationErrorKind::MinLength { limit } => format!("must be at least {limit} characters"),
         ValidationErrorKind::MaxLength { limit } => format!("must be at most {limit} characters"),
+        // The text patterns also ask for something besides white space (which trimming takes
+        // away); an empty string is already reported by `minLength`.
+        ValidationErrorKind::Pattern { pattern }
+            if is_text_pattern(pattern) && error.instance().as_str() == Some("") =>
+        {
+            return;
+        }
+        ValidationErrorKind::Pattern { pattern }
+            if is_text_pattern(pattern)
+                && error
+                    .instance()
+                    .as_str()
+                    .is_some_and(|s| s.trim().is_empty()) =>
+        {
+            "must not be empty".to_string()
+        }
         ValidationErrorKind::Pattern { pattern } => pattern_detail(pattern),
         ValidationErrorKind::Minimum { limit } => format!("must be at least {limit}"),
         ValidationErrorKind::Maximum { limit } => format!("must be at most {limit}"),
@@ -456,6 +472,11 @@ fn types(kind: &TypeKind) -> String {
         })
         .collect();
     words.join(" or ")
+}
+
+fn is_text_pattern(pattern: &str) -> bool {
+    use kompetens_domain::text::{LINE_PATTERN, PARAGRAPHS_PATTERN};
+    pattern == LINE_PATTERN || pattern == PARAGRAPHS_PATTERN
 }
 
 fn pattern_detail(pattern: &str) -> String {
@@ -533,6 +554,18 @@ mod tests {
             got,
             [("/name".to_string(), "must not be empty".to_string())]
         );
+        // The schema says so too (its pattern asks for something besides white space), in the
+        // same words, once; an empty string is reported once, by `minLength`.
+        let got = pointers(serde_json::json!({"name": "", "kind": "school"}));
+        assert_eq!(
+            got,
+            [("/name".to_string(), "must not be empty".to_string())]
+        );
+        let schema = compile(&schema_document::<Sample>()).expect("compiles");
+        for blank in ["   ", "\u{a0}\u{2003}", ""] {
+            assert!(!schema.is_valid(&serde_json::json!({"name": blank, "kind": "school"})));
+        }
+        assert!(schema.is_valid(&serde_json::json!({"name": " a b ", "kind": "school"})));
         let got = pointers(serde_json::json!({"name": "a\u{202E}b", "kind": "school"}));
         assert_eq!(got[0].0, "/name");
     }

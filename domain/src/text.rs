@@ -23,12 +23,13 @@ pub fn is_refused(c: char, multiline: bool) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// The JSON Schema (ECMA-262) pattern of a one-line text field: what [`is_refused`] refuses.
-pub const LINE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*$";
+/// The JSON Schema (ECMA-262) pattern of a one-line text field: none of what [`is_refused`]
+/// refuses, and something besides white space (which trimming would leave empty).
+pub const LINE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*[^\s\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069][^\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*$";
 
-/// The pattern of a text field of several paragraphs: tab, line feed and carriage return allowed.
-pub const PARAGRAPHS_PATTERN: &str =
-    r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*$";
+/// The pattern of a text field of several paragraphs: tab, line feed and carriage return allowed,
+/// and something besides white space.
+pub const PARAGRAPHS_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*[^\s\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*$";
 
 /// Trims `raw` and checks it: 1–`max_chars` characters, none refused.
 pub fn checked(raw: &str, max_chars: usize, multiline: bool) -> Result<String, Invalid> {
