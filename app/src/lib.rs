@@ -9,12 +9,15 @@
 pub mod auth;
 pub mod caller;
 pub mod error;
+pub mod funders;
+pub mod grants;
 pub mod idempotency;
 pub mod organisations;
 pub mod page;
 pub mod patch;
 pub mod programmes;
 pub mod registrations;
+pub mod reports;
 pub mod sessions;
 pub mod venues;
 

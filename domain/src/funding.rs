@@ -1,6 +1,12 @@
 //! Funders and the grants they award: who pays for the training.
 
+use chrono::{DateTime, NaiveDate, Utc};
+
 use crate::Invalid;
+use crate::country::CountryCode;
+use crate::ids::{FunderId, GrantId, OrganisationId, ProgrammeId};
+use crate::money::Money;
+use crate::organisation::OrganisationPath;
 use crate::vocabulary;
 
 vocabulary!(
@@ -34,17 +40,61 @@ vocabulary!(
     }
 );
 
-/// Minutes of training a grant pays for: 1–10 000 000.
-pub fn funded_minutes(raw: i64) -> Result<u32, Invalid> {
-    u32::try_from(raw)
-        .ok()
-        .filter(|m| (1..=crate::hour_budget::MAX_MINUTES).contains(m))
-        .ok_or_else(|| {
-            Invalid::new(format!(
-                "must be between 1 and {}",
-                crate::hour_budget::MAX_MINUTES
-            ))
-        })
+crate::wire::bounded!(
+    /// Minutes of training a grant pays for.
+    FundedMinutes(u32): 1..=10_000_000,
+    "The minutes of training the grant pays for: 1 to 10000000."
+);
+
+/// The most characters of a funder's name, a grant's reference and a grant's title.
+pub const FUNDER_NAME_CHARS: usize = 300;
+pub const GRANT_REFERENCE_CHARS: usize = 200;
+pub const GRANT_TITLE_CHARS: usize = 300;
+
+/// Who pays for training (UNICEF, an ESF managing authority, a city budget), kept by an
+/// organisation whose organisers may change it.
+#[derive(Debug, Clone)]
+pub struct Funder {
+    pub id: FunderId,
+    /// The organisation that keeps this record.
+    pub organisation_id: OrganisationId,
+    /// Copied from the keeping organisation at creation (organisations never move).
+    pub organisation_path: OrganisationPath,
+    pub name: String,
+    pub kind: FunderKind,
+    pub country: Option<CountryCode>,
+    pub website: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Money a funder awards to an organisation for training, allocated to programmes.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub id: GrantId,
+    pub funder_id: FunderId,
+    pub recipient_organisation_id: OrganisationId,
+    /// Copied from the recipient at creation: who may see and manage the grant.
+    pub organisation_path: OrganisationPath,
+    pub reference: String,
+    pub title: String,
+    pub amount: Money,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub funded_minutes: Option<u32>,
+    pub status: GrantStatus,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One programme a grant funds, with the share of the grant's amount given to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allocation {
+    pub programme_id: ProgrammeId,
+    /// In the grant's currency; `None` until an organiser sets it.
+    pub amount_minor: Option<i64>,
 }
 
 #[cfg(test)]
@@ -53,8 +103,9 @@ mod tests {
 
     #[test]
     fn bounds() {
-        assert!(funded_minutes(2400).is_ok());
-        assert!(funded_minutes(0).is_err());
+        assert!(FundedMinutes::new(2400).is_ok());
+        assert!(FundedMinutes::new(0).is_err());
+        assert!(FundedMinutes::new(10_000_001).is_err());
     }
 }
 

@@ -2,21 +2,19 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
+use kompetens_app::funders::{self, Funder, FunderChanges, FunderFilter, FunderKind, NewFunder};
 use kompetens_domain::country::CountryCode;
-use kompetens_domain::funding::FunderKind;
 use kompetens_domain::ids::FunderId;
-use kompetens_domain::policy::{self, Audience};
-use kompetens_domain::text;
-use kompetens_persistence::begin_write;
-use kompetens_persistence::repo::funders::{self, Funder, FunderFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{check_version, created_versioned, ok_versioned, organised_by, unreachable_missing};
-use crate::auth::{Authenticated, Caller};
+use super::ok_versioned;
+use crate::auth::Authenticated;
+use crate::body::Json;
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageParams, encode_cursor, if_match, read};
+use crate::extract::{PageParams, encode_cursor, if_match};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -69,35 +67,6 @@ pub struct FunderList {
     pub next_cursor: Option<String>,
 }
 
-/// A new funder, kept by an organisation you organise.
-#[derive(ToSchema)]
-#[schema(example = json!({"organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "name": "UNICEF Polska", "kind": "international_organisation", "country": "PL", "website": "https://www.unicef.pl"}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct CreateFunderRequest {
-    organisation_id: Uuid,
-    name: String,
-    kind: FunderKind,
-    country: Option<String>,
-    website: Option<String>,
-}
-
-/// Fields to change; `null` clears `country` or `website`.
-#[derive(ToSchema)]
-#[schema(example = json!({"website": "https://www.unicef.org/poland"}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct UpdateFunderRequest {
-    name: Option<String>,
-    kind: Option<FunderKind>,
-    country: Option<String>,
-    website: Option<String>,
-}
-
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FunderQuery {
@@ -108,68 +77,40 @@ pub struct FunderQuery {
     pub q: Option<String>,
 }
 
-fn name(raw: &str) -> Result<String, kompetens_domain::Invalid> {
-    text::line(raw, 300)
+fn created(funder: &Funder) -> Result<idempotency::Reply, kompetens_app::AppError> {
+    idempotency::render(
+        201,
+        &FunderResponse::from(funder),
+        Some(format!("/funders/{}", funder.id)),
+        Some(funder.version),
+    )
 }
 
 /// Create a funder.
+///
+/// Send `Idempotency-Key` to make retries safe: a retry within 24 hours gets the first
+/// response back.
 #[utoipa::path(
     tag = "funding",
     security(("bearer" = [])),
-    request_body = CreateFunderRequest,
+    request_body = NewFunder,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry for 24 hours")),
     responses(
         (status = 201, description = "Created", body = FunderResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "You do not organise that organisation", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid fields, or an Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/funders")]
 pub async fn create_funder(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: JsonBody,
+    key: IdempotencyKey,
+    body: Json<NewFunder>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.fields()?;
-    let organisation_id = f.required("organisation_id", read::uuid);
-    let name = f.required("name", read::parsed(name));
-    let kind = f.required("kind", read::parsed(FunderKind::parse));
-    let country = f.optional("country", read::parsed(CountryCode::parse));
-    let website = f.optional("website", read::parsed(text::web_url));
-    f.finish()?;
-    let (Some(organisation_id), Some(name), Some(kind)) = (organisation_id, name, kind) else {
-        return Err(unreachable_missing());
-    };
-    let owner = organised_by(
-        &state.db,
-        &caller.actor,
-        organisation_id,
-        "/organisation_id",
-    )
-    .await?;
-    let now = Utc::now();
-    let funder = Funder {
-        id: FunderId::new(),
-        organisation_id: owner.id,
-        organisation_path: owner.path,
-        name,
-        kind,
-        country,
-        website,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let tx = begin_write(&state.db).await?;
-    funders::insert(&tx, &funder).await?;
-    tx.commit().await?;
-    tracing::info!(funder_id = %funder.id, "funder created");
-    Ok(created_versioned(
-        format!("/funders/{}", funder.id),
-        funder.version,
-        &FunderResponse::from(&funder),
-    ))
+    let once = key.once(body.raw(), &created);
+    let outcome = funders::create(&state.app, &caller, body.into_inner(), once).await?;
+    idempotency::respond(outcome, &created)
 }
 
 /// List funders.
@@ -181,8 +122,6 @@ pub async fn create_funder(
     params(PageParams, FunderQuery),
     responses(
         (status = 200, description = "A page of funders", body = FunderList),
-        (status = 400, description = "Unreadable query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid `limit`, `cursor` or filter", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -194,7 +133,7 @@ pub async fn list_funders(
     query: web::Query<FunderQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
-    let (limit, after) = page.parse_collecting(&mut errors);
+    let page = page.request(&mut errors);
     let filter = FunderFilter {
         kind: super::query_param(
             &mut errors,
@@ -213,24 +152,11 @@ pub async fn list_funders(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let page = funders::list(&state.db, &filter, after, limit).await?;
+    let page = funders::list(&state.app, &filter, page).await?;
     Ok(HttpResponse::Ok().json(FunderList {
         items: page.items.iter().map(FunderResponse::from).collect(),
         next_cursor: page.next_after.map(encode_cursor),
     }))
-}
-
-async fn readable(state: &AppState, caller: &Caller, id: Uuid) -> Result<Funder, ApiError> {
-    let funder = funders::find(&state.db, id.into(), false)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    ApiError::check(policy::owned_record(
-        Some(&caller.actor),
-        &funder.organisation_path,
-        Audience::SignedIn,
-        false,
-    ))?;
-    Ok(funder)
 }
 
 /// Get a funder.
@@ -240,7 +166,6 @@ async fn readable(state: &AppState, caller: &Caller, id: Uuid) -> Result<Funder,
     params(("id" = Uuid, Path, description = "Funder id")),
     responses(
         (status = 200, description = "The funder", body = FunderResponse, headers(("ETag" = String))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such funder", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -250,7 +175,7 @@ pub async fn get_funder(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let funder = readable(&state, &caller, *id).await?;
+    let funder = funders::get(&state.app, &caller, FunderId::from_uuid(*id)).await?;
     Ok(ok_versioned(funder.version, &FunderResponse::from(&funder)))
 }
 
@@ -258,18 +183,15 @@ pub async fn get_funder(
 #[utoipa::path(
     tag = "funding",
     security(("bearer" = [])),
-    request_body = UpdateFunderRequest,
+    request_body = FunderChanges,
     params(
         ("id" = Uuid, Path, description = "Funder id"),
         ("If-Match" = Option<String>, Header, description = "The ETag you read; 412 if it is no longer current")
     ),
     responses(
         (status = 200, description = "The updated funder", body = FunderResponse, headers(("ETag" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only organisers of the keeping organisation change it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such funder", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -279,43 +201,16 @@ pub async fn update_funder(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<Uuid>,
-    body: JsonBody,
+    body: Json<FunderChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let tx = begin_write(&state.db).await?;
-    let mut funder = funders::find(&tx, FunderId::from_uuid(*id), true)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    ApiError::check(policy::owned_record(
-        Some(&caller.actor),
-        &funder.organisation_path,
-        Audience::SignedIn,
-        true,
-    ))?;
-    check_version(expected, funder.version)?;
-    let mut f = body.fields()?;
-    if let Some(v) = f.patch_required("name", read::parsed(name)) {
-        funder.name = v;
-    }
-    if let Some(v) = f.patch_required("kind", read::parsed(FunderKind::parse)) {
-        funder.kind = v;
-    }
-    if let Some(v) = f
-        .patch("country", read::parsed(CountryCode::parse))
-        .into_change()
-    {
-        funder.country = v;
-    }
-    if let Some(v) = f
-        .patch("website", read::parsed(text::web_url))
-        .into_change()
-    {
-        funder.website = v;
-    }
-    f.finish()?;
-    funder.version += 1;
-    funder.updated_at = Utc::now();
-    funders::save(&tx, &funder).await?;
-    tx.commit().await?;
+    let funder = funders::update(
+        &state.app,
+        &caller,
+        FunderId::from_uuid(*id),
+        expected,
+        body.into_inner(),
+    )
+    .await?;
     Ok(ok_versioned(funder.version, &FunderResponse::from(&funder)))
 }

@@ -1,26 +1,25 @@
 //! Grants: money a funder awards to an organisation for training, allocated to programmes.
-//! Seen only by organisers of the recipient's subtree (and admins).
+//! Seen only by organisers of the recipient's subtree (and admins), who also allocate them across
+//! the programmes they fund.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use kompetens_domain::funding::{GrantStatus, funded_minutes};
-use kompetens_domain::ids::{FunderId, GrantId};
-use kompetens_domain::policy::{self, Audience};
-use kompetens_domain::programme::Period;
-use kompetens_domain::text;
-use kompetens_persistence::begin_write;
-use kompetens_persistence::repo::funders;
-use kompetens_persistence::repo::grants::{self, Grant, GrantFilter};
+use kompetens_app::grants::{
+    self, AllocationsRequest, AllocationsView, GrantChanges, GrantFilter, GrantStatus, GrantView,
+    NewGrant,
+};
+use kompetens_domain::ids::GrantId;
+use kompetens_domain::money::Money;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{
-    MoneyBody, check_version, created_versioned, ok_versioned, organised_by, unreachable_missing,
-};
+use super::ok_versioned;
 use crate::auth::Authenticated;
+use crate::body::{Checked, Json};
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageParams, encode_cursor, if_match, read};
+use crate::extract::{PageParams, encode_cursor, if_match};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -48,7 +47,7 @@ pub struct GrantResponse {
     /// The funder's reference (agreement or decision number).
     pub reference: String,
     pub title: String,
-    pub amount: MoneyBody,
+    pub amount: Money,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     /// The minutes of training the grant pays for, if it says.
@@ -62,31 +61,26 @@ pub struct GrantResponse {
     pub version: i32,
 }
 
-fn response(g: &Grant, programme_ids: Vec<Uuid>) -> GrantResponse {
-    GrantResponse {
-        id: g.id.as_uuid(),
-        funder_id: g.funder_id.as_uuid(),
-        recipient_organisation_id: g.recipient_organisation_id.as_uuid(),
-        reference: g.reference.clone(),
-        title: g.title.clone(),
-        amount: g.amount.into(),
-        starts_on: g.starts_on,
-        ends_on: g.ends_on,
-        funded_minutes: g.funded_minutes,
-        status: g.status,
-        programme_ids,
-        created_at: g.created_at,
-        updated_at: g.updated_at,
-        version: g.version,
+impl From<&GrantView> for GrantResponse {
+    fn from(v: &GrantView) -> Self {
+        let g = &v.grant;
+        GrantResponse {
+            id: g.id.as_uuid(),
+            funder_id: g.funder_id.as_uuid(),
+            recipient_organisation_id: g.recipient_organisation_id.as_uuid(),
+            reference: g.reference.clone(),
+            title: g.title.clone(),
+            amount: g.amount,
+            starts_on: g.starts_on,
+            ends_on: g.ends_on,
+            funded_minutes: g.funded_minutes,
+            status: g.status,
+            programme_ids: v.programme_ids.iter().map(|p| p.as_uuid()).collect(),
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+            version: g.version,
+        }
     }
-}
-
-async fn with_programmes(
-    conn: &impl kompetens_persistence::ConnectionTrait,
-    g: &Grant,
-) -> Result<GrantResponse, ApiError> {
-    let ids = grants::programme_ids(conn, g.id).await?;
-    Ok(response(g, ids.into_iter().map(|p| p.as_uuid()).collect()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -94,43 +88,6 @@ pub struct GrantList {
     pub items: Vec<GrantResponse>,
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
-}
-
-/// A new grant to an organisation you organise.
-#[derive(ToSchema)]
-#[schema(example = json!({"funder_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e80", "recipient_organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "reference": "UNICEF/PL/2026/014", "title": "Wsparcie asystentów międzykulturowych w szkołach", "amount": {"amount_minor": 18900000, "currency": "PLN"}, "starts_on": "2026-03-01", "ends_on": "2026-12-31", "funded_minutes": 2400, "status": "active"}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct CreateGrantRequest {
-    funder_id: Uuid,
-    recipient_organisation_id: Uuid,
-    reference: String,
-    title: String,
-    amount: MoneyBody,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-    funded_minutes: Option<u32>,
-    /// Default `awarded`.
-    status: Option<GrantStatus>,
-}
-
-/// Fields to change; `null` clears `funded_minutes`.
-#[derive(ToSchema)]
-#[schema(example = json!({"status": "closed"}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct UpdateGrantRequest {
-    reference: Option<String>,
-    title: Option<String>,
-    amount: Option<MoneyBody>,
-    starts_on: Option<NaiveDate>,
-    ends_on: Option<NaiveDate>,
-    funded_minutes: Option<u32>,
-    status: Option<GrantStatus>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -142,98 +99,41 @@ pub struct GrantQuery {
     pub organisation_id: Option<Uuid>,
 }
 
-fn line(max: usize) -> impl Fn(&str) -> Result<String, kompetens_domain::Invalid> {
-    move |raw| text::line(raw, max)
+fn created(v: &GrantView) -> Result<idempotency::Reply, kompetens_app::AppError> {
+    idempotency::render(
+        201,
+        &GrantResponse::from(v),
+        Some(format!("/grants/{}", v.grant.id)),
+        Some(v.grant.version),
+    )
 }
 
 /// Create a grant.
+///
+/// Send `Idempotency-Key` to make retries safe: a retry within 24 hours gets the first
+/// response back.
 #[utoipa::path(
     tag = "funding",
     security(("bearer" = [])),
-    request_body = CreateGrantRequest,
+    request_body = NewGrant,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry for 24 hours")),
     responses(
         (status = 201, description = "Created", body = GrantResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "You do not organise the recipient", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or no such funder or organisation", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid fields, no such funder or organisation, or an Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/grants")]
 pub async fn create_grant(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: JsonBody,
+    key: IdempotencyKey,
+    body: Checked<NewGrant>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.fields()?;
-    let funder_id = f.required("funder_id", read::uuid);
-    let recipient = f.required("recipient_organisation_id", read::uuid);
-    let reference = f.required("reference", read::parsed(line(200)));
-    let title = f.required("title", read::parsed(line(300)));
-    let amount = f.required_with("amount", read::money);
-    let starts_on = f.required("starts_on", read::date);
-    let ends_on = f.required("ends_on", read::date);
-    let minutes = f.optional("funded_minutes", read::int(funded_minutes));
-    let status = f.optional("status", read::parsed(GrantStatus::parse));
-    if let (Some(s), Some(e)) = (starts_on, ends_on)
-        && let Err(err) = Period::new(s, e)
-    {
-        f.reject("/ends_on", err.0);
-    }
-    f.finish()?;
-    let (
-        Some(funder_id),
-        Some(recipient),
-        Some(reference),
-        Some(title),
-        Some(amount),
-        Some(starts_on),
-        Some(ends_on),
-    ) = (
-        funder_id, recipient, reference, title, amount, starts_on, ends_on,
-    )
-    else {
-        return Err(unreachable_missing());
-    };
-    let owner = organised_by(
-        &state.db,
-        &caller.actor,
-        recipient,
-        "/recipient_organisation_id",
-    )
-    .await?;
-    if funders::find(&state.db, FunderId::from_uuid(funder_id), false)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::invalid("/funder_id", "no such funder"));
-    }
-    let now = Utc::now();
-    let grant = Grant {
-        id: GrantId::new(),
-        funder_id: funder_id.into(),
-        recipient_organisation_id: owner.id,
-        organisation_path: owner.path,
-        reference,
-        title,
-        amount,
-        starts_on,
-        ends_on,
-        funded_minutes: minutes,
-        status: status.unwrap_or(GrantStatus::Awarded),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let tx = begin_write(&state.db).await?;
-    grants::insert(&tx, &grant).await?;
-    tx.commit().await?;
-    tracing::info!(grant_id = %grant.id, "grant created");
-    Ok(created_versioned(
-        format!("/grants/{}", grant.id),
-        grant.version,
-        &response(&grant, Vec::new()),
-    ))
+    let Checked(body) = body;
+    let once = key.once(body.raw(), &created);
+    let outcome = grants::create(&state.app, &caller, body.into_inner(), once).await?;
+    idempotency::respond(outcome, &created)
 }
 
 /// List the grants you manage.
@@ -243,8 +143,6 @@ pub async fn create_grant(
     params(PageParams, GrantQuery),
     responses(
         (status = 200, description = "A page of grants", body = GrantList),
-        (status = 400, description = "Unreadable query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid `limit`, `cursor` or filter", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -256,7 +154,7 @@ pub async fn list_grants(
     query: web::Query<GrantQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
-    let (limit, after) = page.parse_collecting(&mut errors);
+    let page = page.request(&mut errors);
     let filter = GrantFilter {
         funder_id: query.funder_id.map(Into::into),
         status: super::query_param(
@@ -270,13 +168,9 @@ pub async fn list_grants(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let page = grants::list(&state.db, &caller.actor.visibility(), &filter, after, limit).await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for grant in &page.items {
-        items.push(with_programmes(&state.db, grant).await?);
-    }
+    let page = grants::list(&state.app, &caller, &filter, page).await?;
     Ok(HttpResponse::Ok().json(GrantList {
-        items,
+        items: page.items.iter().map(GrantResponse::from).collect(),
         next_cursor: page.next_after.map(encode_cursor),
     }))
 }
@@ -288,7 +182,6 @@ pub async fn list_grants(
     params(("id" = Uuid, Path, description = "Grant id")),
     responses(
         (status = 200, description = "The grant", body = GrantResponse, headers(("ETag" = String))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such grant, or not yours to see", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -298,18 +191,10 @@ pub async fn get_grant(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let grant = grants::find(&state.db, GrantId::from_uuid(*id), false)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    ApiError::check(policy::owned_record(
-        Some(&caller.actor),
-        &grant.organisation_path,
-        Audience::Organisers,
-        false,
-    ))?;
+    let grant = grants::get(&state.app, &caller, GrantId::from_uuid(*id)).await?;
     Ok(ok_versioned(
-        grant.version,
-        &with_programmes(&state.db, &grant).await?,
+        grant.grant.version,
+        &GrantResponse::from(&grant),
     ))
 }
 
@@ -317,17 +202,14 @@ pub async fn get_grant(
 #[utoipa::path(
     tag = "funding",
     security(("bearer" = [])),
-    request_body = UpdateGrantRequest,
+    request_body = GrantChanges,
     params(
         ("id" = Uuid, Path, description = "Grant id"),
         ("If-Match" = Option<String>, Header, description = "The ETag you read; 412 if it is no longer current")
     ),
     responses(
         (status = 200, description = "The updated grant", body = GrantResponse, headers(("ETag" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such grant, or not yours to see", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -337,53 +219,102 @@ pub async fn update_grant(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<Uuid>,
-    body: JsonBody,
+    body: Json<GrantChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let tx = begin_write(&state.db).await?;
-    let mut grant = grants::find(&tx, GrantId::from_uuid(*id), true)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    ApiError::check(policy::owned_record(
-        Some(&caller.actor),
-        &grant.organisation_path,
-        Audience::Organisers,
-        true,
-    ))?;
-    check_version(expected, grant.version)?;
-    let mut f = body.fields()?;
-    if let Some(v) = f.patch_required("reference", read::parsed(line(200))) {
-        grant.reference = v;
+    let grant = grants::update(
+        &state.app,
+        &caller,
+        GrantId::from_uuid(*id),
+        expected,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(ok_versioned(
+        grant.grant.version,
+        &GrantResponse::from(&grant),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"grant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ea0", "amount": {"amount_minor": 10200000, "currency": "EUR"}, "allocations": [{"programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb0", "amount": {"amount_minor": 6000000, "currency": "EUR"}}], "unallocated": {"amount_minor": 4200000, "currency": "EUR"}}))]
+pub struct AllocationsResponse {
+    pub grant_id: Uuid,
+    pub amount: Money,
+    pub allocations: Vec<AllocationResponse>,
+    pub unallocated: Money,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AllocationResponse {
+    pub programme_id: Uuid,
+    pub amount: Option<Money>,
+}
+
+impl From<&AllocationsView> for AllocationsResponse {
+    fn from(v: &AllocationsView) -> Self {
+        AllocationsResponse {
+            grant_id: v.grant.id.as_uuid(),
+            amount: v.grant.amount,
+            allocations: v
+                .allocations
+                .iter()
+                .map(|a| AllocationResponse {
+                    programme_id: a.programme_id.as_uuid(),
+                    amount: v.allocated.get(&a.programme_id).copied(),
+                })
+                .collect(),
+            unallocated: v.unallocated,
+        }
     }
-    if let Some(v) = f.patch_required("title", read::parsed(line(300))) {
-        grant.title = v;
-    }
-    if let Some(v) = f.patch_required_with("amount", read::money) {
-        grant.amount = v;
-    }
-    if let Some(v) = f.patch_required("starts_on", read::date) {
-        grant.starts_on = v;
-    }
-    if let Some(v) = f.patch_required("ends_on", read::date) {
-        grant.ends_on = v;
-    }
-    if let Some(v) = f
-        .patch("funded_minutes", read::int(funded_minutes))
-        .into_change()
-    {
-        grant.funded_minutes = v;
-    }
-    if let Some(v) = f.patch_required("status", read::parsed(GrantStatus::parse)) {
-        grant.status = v;
-    }
-    if let Err(err) = Period::new(grant.starts_on, grant.ends_on) {
-        f.reject("/ends_on", err.0);
-    }
-    f.finish()?;
-    grant.version += 1;
-    grant.updated_at = Utc::now();
-    grants::save(&tx, &grant).await?;
-    let body = with_programmes(&tx, &grant).await?;
-    tx.commit().await?;
-    Ok(ok_versioned(grant.version, &body))
+}
+
+/// How a grant is allocated across the programmes it funds.
+#[utoipa::path(
+    tag = "funding",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Grant id")),
+    responses(
+        (status = 200, description = "The allocations", body = AllocationsResponse),
+        (status = 404, description = "No such grant, or not yours to see", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/grants/{id}/allocations")]
+pub async fn get_allocations(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let view = grants::allocations(&state.app, &caller, GrantId::from_uuid(*id)).await?;
+    Ok(HttpResponse::Ok().json(AllocationsResponse::from(&view)))
+}
+
+/// Allocate a grant across programmes (each one you organise): amounts in the grant's
+/// currency, together at most the grant's amount.
+#[utoipa::path(
+    tag = "funding",
+    security(("bearer" = [])),
+    request_body = AllocationsRequest,
+    params(("id" = Uuid, Path, description = "Grant id")),
+    responses(
+        (status = 200, description = "The new allocations", body = AllocationsResponse),
+        (status = 404, description = "No such grant, or not yours to see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown programmes, another currency, or more than the grant", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/grants/{id}/allocations")]
+pub async fn replace_allocations(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    id: web::Path<Uuid>,
+    body: Json<AllocationsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let view = grants::replace_allocations(
+        &state.app,
+        &caller,
+        GrantId::from_uuid(*id),
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(AllocationsResponse::from(&view)))
 }

@@ -97,8 +97,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(certificates::revoke_certificate)
         .service(reports::grant_report)
         .service(reports::programme_report)
-        .service(reports::get_allocations)
-        .service(reports::replace_allocations)
+        .service(grants::get_allocations)
+        .service(grants::replace_allocations)
         .service(competence_plans::create_plan)
         .service(competence_plans::list_plans)
         // Before `/{plan_id}`: `rollup` is not a plan.
@@ -120,11 +120,7 @@ pub fn location(path: String) -> (actix_web::http::header::HeaderName, String) {
 }
 
 use actix_web::HttpResponse;
-use kompetens_domain::policy::Actor;
-use kompetens_persistence::ConnectionTrait;
-use kompetens_persistence::repo::organisations::{self as organisation_repo, Organisation};
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::extract::etag;
@@ -142,28 +138,6 @@ pub(crate) fn unreachable_missing() -> ApiError {
     ApiError::Internal(anyhow::anyhow!("validated fields missing"))
 }
 
-/// The organisation named at `pointer` in a body, which the caller must organise: 422 when the
-/// caller cannot see it (as if it did not exist), 403 when they see it but do not organise it.
-pub(crate) async fn organised_by(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-    pointer: &str,
-) -> Result<Organisation, ApiError> {
-    use kompetens_domain::policy::{self, Decision, OrganisationAction};
-    let organisation = organisation_repo::find(conn, id.into()).await?;
-    let decision = organisation.as_ref().map_or(Decision::NotFound, |o| {
-        policy::organisation(actor, &o.path, OrganisationAction::Update)
-    });
-    match (decision, organisation) {
-        (Decision::Allow, Some(o)) => Ok(o),
-        (Decision::Forbidden, _) => Err(ApiError::Forbidden(
-            "only organisers of this organisation may do this".into(),
-        )),
-        _ => Err(ApiError::invalid(pointer, "no such organisation")),
-    }
-}
-
 /// 200 with the resource and its `ETag`.
 pub(crate) fn ok_versioned(version: i32, body: &impl Serialize) -> HttpResponse {
     HttpResponse::Ok().insert_header(etag(version)).json(body)
@@ -175,26 +149,6 @@ pub(crate) fn created_versioned(path: String, version: i32, body: &impl Serializ
         .insert_header(location(path))
         .insert_header(etag(version))
         .json(body)
-}
-
-/// `{"amount_minor": 18900000, "currency": "PLN"}`.
-#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
-#[schema(example = json!({"amount_minor": 18900000, "currency": "PLN"}))]
-pub struct MoneyBody {
-    /// The amount in the currency's minor unit (grosze, cents, öre): integer, never a float.
-    pub amount_minor: i64,
-    /// ISO 4217.
-    #[schema(value_type = String)]
-    pub currency: &'static str,
-}
-
-impl From<kompetens_domain::money::Money> for MoneyBody {
-    fn from(m: kompetens_domain::money::Money) -> Self {
-        MoneyBody {
-            amount_minor: m.amount_minor(),
-            currency: m.currency().code(),
-        }
-    }
 }
 
 /// Multilingual text: BCP 47 language tags to text, at least one.

@@ -3,32 +3,24 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
-use kompetens_domain::funding;
+use kompetens_app::reports::{self, Figures, Range};
 use kompetens_domain::hour_budget::ActivityType;
 use kompetens_domain::ids::{GrantId, ProgrammeId};
 use kompetens_domain::locale::Locale;
 use kompetens_domain::money::Money;
-use kompetens_domain::policy::{self, Audience, ProgrammeAction};
 use kompetens_domain::registration::RegistrationStatus;
-use kompetens_domain::report::{self, Minutes, Range, Reach, Report, StatusCounts};
+use kompetens_domain::report::{self, Minutes, Reach, StatusCounts};
 use kompetens_domain::role::JobRole;
-use kompetens_persistence::repo::grants::{self, Allocation, Grant};
-use kompetens_persistence::repo::programmes::{self, Programme};
-use kompetens_persistence::repo::{funders, organisations, reports};
-use kompetens_persistence::{ConnectionTrait, begin_write};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::legacy::organised_programme;
-use super::{MoneyBody, TextMap, text_map};
-use crate::auth::{Authenticated, Caller};
+use super::{TextMap, text_map};
+use crate::auth::Authenticated;
 use crate::csv::{field as csv_field, wants_csv};
 use crate::error::{ApiError, FieldError, Problem};
-use crate::extract::{Fields, JsonBody, Problems, read};
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -181,22 +173,22 @@ pub struct ProgrammeFiguresBody {
     pub minutes: MinutesBody,
     pub certificates: CertificatesBody,
     /// The share of the grant given to it (grant reports), if set.
-    pub allocated: Option<MoneyBody>,
+    pub allocated: Option<Money>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct AllocationBody {
     pub programme_id: Uuid,
-    pub amount: MoneyBody,
+    pub amount: Money,
 }
 
 /// The grant's amount, what is allocated to each programme, and what is left:
 /// `amount = sum(allocated) + unallocated`.
 #[derive(Serialize, ToSchema)]
 pub struct FundingBody {
-    pub amount: MoneyBody,
+    pub amount: Money,
     pub allocated: Vec<AllocationBody>,
-    pub unallocated: MoneyBody,
+    pub unallocated: Money,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -265,8 +257,8 @@ pub struct ProgrammeGrantBody {
     pub grant_id: Uuid,
     pub reference: String,
     pub funder_name: String,
-    pub amount: MoneyBody,
-    pub allocated: Option<MoneyBody>,
+    pub amount: Money,
+    pub allocated: Option<Money>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -293,38 +285,25 @@ pub struct ProgrammeReport {
     pub figures: FiguresBody,
 }
 
-async fn figures(
-    conn: &impl ConnectionTrait,
-    programmes: &[Programme],
-    range: Range,
-    allocated: &BTreeMap<ProgrammeId, Money>,
-) -> Result<(FiguresBody, Report), ApiError> {
-    let mut facts = Vec::with_capacity(programmes.len());
-    for p in programmes {
-        facts.push(reports::programme_facts(conn, p).await?);
-    }
-    let r = report::report(&facts, range);
-    let mut by_workplace = Vec::with_capacity(r.by_workplace.len());
-    for (workplace, reach) in &r.by_workplace {
-        let name = match workplace {
-            Some(id) => organisations::find(conn, *id)
-                .await?
-                .map(|o| o.name.as_str().to_string()),
-            None => None,
-        };
-        by_workplace.push(WorkplaceReach {
-            organisation_id: workplace.map(|o| o.as_uuid()),
-            organisation_name: name,
-            reach: (*reach).into(),
-        });
-    }
-    let body = FiguresBody {
+/// The report's figures as the document shows them; `allocated` gives each programme's line
+/// its share of the grant.
+fn figures_body(f: &Figures, allocated: &BTreeMap<ProgrammeId, Money>) -> FiguresBody {
+    let r = &f.report;
+    FiguresBody {
         range: RangeBody {
-            from: range.from,
-            to: range.to,
+            from: f.range.from,
+            to: f.range.to,
         },
         participants: r.participants.into(),
-        participants_by_workplace: by_workplace,
+        participants_by_workplace: r
+            .by_workplace
+            .iter()
+            .map(|(workplace, reach)| WorkplaceReach {
+                organisation_id: workplace.map(|o| o.as_uuid()),
+                organisation_name: workplace.and_then(|o| f.workplace_names.get(&o).cloned()),
+                reach: (*reach).into(),
+            })
+            .collect(),
         participants_by_job_role: r
             .by_job_role
             .iter()
@@ -347,66 +326,72 @@ async fn figures(
         programmes: r
             .by_programme
             .iter()
-            .zip(programmes)
-            .map(|(f, p)| ProgrammeFiguresBody {
-                programme_id: f.programme.as_uuid(),
+            .zip(&f.programmes)
+            .map(|(figures, p)| ProgrammeFiguresBody {
+                programme_id: figures.programme.as_uuid(),
                 title: text_map(&p.title),
-                participants: f.participants.into(),
-                registrations: (&f.registrations).into(),
-                minutes: f.minutes_total.into(),
-                certificates: f.certificates.into(),
-                allocated: allocated.get(&f.programme).copied().map(MoneyBody::from),
+                participants: figures.participants.into(),
+                registrations: (&figures.registrations).into(),
+                minutes: figures.minutes_total.into(),
+                certificates: figures.certificates.into(),
+                allocated: allocated.get(&figures.programme).copied(),
             })
             .collect(),
-    };
-    Ok((body, r))
+    }
 }
 
-/// The grant, if the caller organises its recipient (404 otherwise: grants are private).
-async fn managed_grant(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    id: Uuid,
-    lock: bool,
-) -> Result<Grant, ApiError> {
-    let grant = grants::find(conn, GrantId::from_uuid(id), lock)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    ApiError::check(policy::owned_record(
-        Some(&caller.actor),
-        &grant.organisation_path,
-        Audience::Organisers,
-        false,
-    ))?;
-    Ok(grant)
+impl From<&reports::GrantReport> for GrantReport {
+    fn from(r: &reports::GrantReport) -> Self {
+        let grant = &r.grant;
+        GrantReport {
+            grant: GrantSummary {
+                id: grant.id.as_uuid(),
+                reference: grant.reference.clone(),
+                title: grant.title.clone(),
+                funder_id: grant.funder_id.as_uuid(),
+                funder_name: r.funder_name.clone().unwrap_or_default(),
+                starts_on: grant.starts_on,
+                ends_on: grant.ends_on,
+                funded_minutes: grant.funded_minutes,
+            },
+            funding: FundingBody {
+                amount: grant.amount,
+                allocated: r
+                    .allocated
+                    .iter()
+                    .map(|(p, m)| AllocationBody {
+                        programme_id: p.as_uuid(),
+                        amount: *m,
+                    })
+                    .collect(),
+                unallocated: r.unallocated,
+            },
+            figures: figures_body(&r.figures, &r.allocated),
+        }
+    }
 }
 
-fn allocated_money(grant: &Grant, allocations: &[Allocation]) -> BTreeMap<ProgrammeId, Money> {
-    allocations
-        .iter()
-        .filter_map(|a| {
-            let amount = Money::new(a.amount_minor?, grant.amount.currency()).ok()?;
-            Some((a.programme_id, amount))
-        })
-        .collect()
-}
-
-fn funding_body(grant: &Grant, allocated: &BTreeMap<ProgrammeId, Money>) -> FundingBody {
-    let amounts: Vec<Money> = allocated.values().copied().collect();
-    // Stored allocations were checked when set; should the grant shrink below them since,
-    // nothing is left rather than a negative amount.
-    let unallocated = funding::unallocated(grant.amount, &amounts)
-        .unwrap_or_else(|_| Money::new(0, grant.amount.currency()).unwrap_or(grant.amount));
-    FundingBody {
-        amount: grant.amount.into(),
-        allocated: allocated
-            .iter()
-            .map(|(p, m)| AllocationBody {
-                programme_id: p.as_uuid(),
-                amount: (*m).into(),
-            })
-            .collect(),
-        unallocated: unallocated.into(),
+impl From<&reports::ProgrammeReport> for ProgrammeReport {
+    fn from(r: &reports::ProgrammeReport) -> Self {
+        let mut figures = figures_body(&r.figures, &BTreeMap::new());
+        // One programme: its line would repeat the totals.
+        figures.programmes.clear();
+        ProgrammeReport {
+            programme_id: r.programme.id.as_uuid(),
+            title: text_map(&r.programme.title),
+            grants: r
+                .grants
+                .iter()
+                .map(|g| ProgrammeGrantBody {
+                    grant_id: g.grant.id.as_uuid(),
+                    reference: g.grant.reference.clone(),
+                    funder_name: g.funder_name.clone().unwrap_or_default(),
+                    amount: g.grant.amount,
+                    allocated: g.allocated,
+                })
+                .collect(),
+            figures,
+        }
     }
 }
 
@@ -449,28 +434,17 @@ impl Csv {
     }
 
     fn minutes(&mut self, section: &str, key: &str, label: &str, m: &MinutesBody) {
-        self.row(section, key, label, "planned_minutes", m.planned_minutes);
-        self.row(
-            section,
-            key,
-            label,
-            "scheduled_minutes",
-            m.scheduled_minutes,
-        );
-        self.row(
-            section,
-            key,
-            label,
-            "delivered_minutes",
-            m.delivered_minutes,
-        );
-        self.row(
-            section,
-            key,
-            label,
-            "attended_participant_minutes",
-            m.attended_participant_minutes,
-        );
+        for (metric, n) in [
+            ("planned_minutes", m.planned_minutes),
+            ("scheduled_minutes", m.scheduled_minutes),
+            ("delivered_minutes", m.delivered_minutes),
+            (
+                "attended_participant_minutes",
+                m.attended_participant_minutes,
+            ),
+        ] {
+            self.row(section, key, label, metric, n);
+        }
     }
 
     fn certificates(&mut self, section: &str, key: &str, label: &str, c: &CertificatesBody) {
@@ -511,7 +485,7 @@ impl Csv {
             self.minutes("programme_minutes", &key, &label, &p.minutes);
             self.certificates("programme_certificates", &key, &label, &p.certificates);
             if let Some(a) = &p.allocated {
-                self.row("funding", &key, &label, "allocated_minor", a.amount_minor);
+                self.row("funding", &key, &label, "allocated_minor", a.amount_minor());
             }
         }
     }
@@ -537,8 +511,6 @@ impl Csv {
                 (GrantReport = "application/json"),
                 (String = "text/csv", example = "section,key,label,metric,value\r\nparticipants,total,,registered,22\r\nparticipants_by_job_role,teacher,,registered,22\r\n")
             )),
-        (status = 400, description = "Unreadable query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such grant, or not yours to see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid `from` or `to`", body = Problem, content_type = "application/problem+json")
     )
@@ -552,43 +524,17 @@ pub async fn grant_report(
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let range = query.parse()?;
-    let grant = managed_grant(&state.db, &caller, *id, false).await?;
-    let allocations = grants::allocations(&state.db, grant.id).await?;
-    let ids: Vec<ProgrammeId> = allocations.iter().map(|a| a.programme_id).collect();
-    let programmes = programmes::find_many(&state.db, &ids).await?;
-    let allocated = allocated_money(&grant, &allocations);
-    let (figures, _) = figures(&state.db, &programmes, range, &allocated).await?;
-    let funder = funders::find(&state.db, grant.funder_id, false).await?;
-    let body = GrantReport {
-        grant: GrantSummary {
-            id: grant.id.as_uuid(),
-            reference: grant.reference.clone(),
-            title: grant.title.clone(),
-            funder_id: grant.funder_id.as_uuid(),
-            funder_name: funder.map(|f| f.name).unwrap_or_default(),
-            starts_on: grant.starts_on,
-            ends_on: grant.ends_on,
-            funded_minutes: grant.funded_minutes,
-        },
-        funding: funding_body(&grant, &allocated),
-        figures,
-    };
+    let report = reports::grant_report(&state.app, &caller, GrantId::from_uuid(*id), range).await?;
+    let body = GrantReport::from(&report);
     if wants_csv(&req) {
         let mut csv = Csv::new();
-        csv.row(
-            "grant",
-            &body.grant.id.to_string(),
-            &body.grant.reference,
-            "amount_minor",
-            body.funding.amount.amount_minor,
-        );
-        csv.row(
-            "grant",
-            &body.grant.id.to_string(),
-            &body.grant.reference,
-            "unallocated_minor",
-            body.funding.unallocated.amount_minor,
-        );
+        let (key, label) = (body.grant.id.to_string(), &body.grant.reference);
+        for (metric, money) in [
+            ("amount_minor", body.funding.amount),
+            ("unallocated_minor", body.funding.unallocated),
+        ] {
+            csv.row("grant", &key, label, metric, money.amount_minor());
+        }
         csv.figures(&body.figures, &[]);
         return Ok(csv.reply());
     }
@@ -607,8 +553,6 @@ pub async fn grant_report(
                 (ProgrammeReport = "application/json"),
                 (String = "text/csv", example = "section,key,label,metric,value\r\nparticipants,total,,registered,3\r\n")
             )),
-        (status = 400, description = "Unreadable query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such programme, or you do not organise it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid `from` or `to`", body = Problem, content_type = "application/problem+json")
     )
@@ -622,47 +566,26 @@ pub async fn programme_report(
     query: web::Query<RangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let range = query.parse()?;
-    let programme =
-        organised_programme(&state.db, &caller.actor, ProgrammeId::from_uuid(*id), false).await?;
-    let mut grants_body = Vec::new();
-    let grant_ids = grants::for_programme(&state.db, programme.id).await?;
-    for grant in grants::find_many(&state.db, &grant_ids).await? {
-        let allocations = grants::allocations(&state.db, grant.id).await?;
-        let share = allocated_money(&grant, &allocations)
-            .get(&programme.id)
-            .copied();
-        let funder = funders::find(&state.db, grant.funder_id, false).await?;
-        grants_body.push(ProgrammeGrantBody {
-            grant_id: grant.id.as_uuid(),
-            reference: grant.reference.clone(),
-            funder_name: funder.map(|f| f.name).unwrap_or_default(),
-            amount: grant.amount.into(),
-            allocated: share.map(MoneyBody::from),
-        });
-    }
-    let programmes = vec![programme];
-    let (mut figures, _) = figures(&state.db, &programmes, range, &BTreeMap::new()).await?;
-    // One programme: its line would repeat the totals.
-    figures.programmes.clear();
-    let [programme] = <[Programme; 1]>::try_from(programmes)
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("one programme expected")))?;
-    let body = ProgrammeReport {
-        programme_id: programme.id.as_uuid(),
-        title: text_map(&programme.title),
-        grants: grants_body,
-        figures,
-    };
+    let report =
+        reports::programme_report(&state.app, &caller, ProgrammeId::from_uuid(*id), range).await?;
+    let body = ProgrammeReport::from(&report);
     if wants_csv(&req) {
-        let languages: Vec<&str> = programme.languages.iter().map(Locale::as_str).collect();
+        let languages: Vec<&str> = report
+            .programme
+            .languages
+            .iter()
+            .map(Locale::as_str)
+            .collect();
         let mut csv = Csv::new();
         for g in &body.grants {
             if let Some(a) = &g.allocated {
+                let key = g.grant_id.to_string();
                 csv.row(
                     "funding",
-                    &g.grant_id.to_string(),
+                    &key,
                     &g.reference,
                     "allocated_minor",
-                    a.amount_minor,
+                    a.amount_minor(),
                 );
             }
         }
@@ -670,173 +593,4 @@ pub async fn programme_report(
         return Ok(csv.reply());
     }
     Ok(HttpResponse::Ok().json(body))
-}
-
-/// The share of a grant each programme gets: the whole list, replacing the previous one.
-#[derive(ToSchema)]
-#[schema(example = json!({"allocations": [
-    {"programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb0", "amount": {"amount_minor": 6000000, "currency": "EUR"}},
-    {"programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb1", "amount": {"amount_minor": 4200000, "currency": "EUR"}}
-]}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct AllocationsRequest {
-    /// Programmes left out are no longer funded by the grant.
-    allocations: Vec<AllocationRequest>,
-}
-
-#[derive(ToSchema)]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct AllocationRequest {
-    programme_id: Uuid,
-    /// In the grant's currency; `null`: funded, amount not stated.
-    amount: Option<MoneyBody>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({"grant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ea0", "amount": {"amount_minor": 10200000, "currency": "EUR"}, "allocations": [{"programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb0", "amount": {"amount_minor": 6000000, "currency": "EUR"}}], "unallocated": {"amount_minor": 4200000, "currency": "EUR"}}))]
-pub struct AllocationsResponse {
-    pub grant_id: Uuid,
-    pub amount: MoneyBody,
-    pub allocations: Vec<AllocationResponse>,
-    pub unallocated: MoneyBody,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AllocationResponse {
-    pub programme_id: Uuid,
-    pub amount: Option<MoneyBody>,
-}
-
-fn allocation(value: &Value) -> Result<(Uuid, Option<Money>), Problems> {
-    let mut f = Fields::of(value)?;
-    let programme = f.required("programme_id", read::uuid);
-    let amount = f.optional_with("amount", read::money);
-    f.done()?;
-    match programme {
-        Some(p) => Ok((p, amount)),
-        None => Err(vec![FieldError::at("", "is not a valid allocation")]),
-    }
-}
-
-fn allocations_response(grant: &Grant, allocations: &[Allocation]) -> AllocationsResponse {
-    let allocated = allocated_money(grant, allocations);
-    AllocationsResponse {
-        grant_id: grant.id.as_uuid(),
-        amount: grant.amount.into(),
-        allocations: allocations
-            .iter()
-            .map(|a| AllocationResponse {
-                programme_id: a.programme_id.as_uuid(),
-                amount: allocated.get(&a.programme_id).copied().map(MoneyBody::from),
-            })
-            .collect(),
-        unallocated: funding_body(grant, &allocated).unallocated,
-    }
-}
-
-/// How a grant is allocated across the programmes it funds.
-#[utoipa::path(
-    tag = "funding",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Grant id")),
-    responses(
-        (status = 200, description = "The allocations", body = AllocationsResponse),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such grant, or not yours to see", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[get("/grants/{id}/allocations")]
-pub async fn get_allocations(
-    state: web::Data<AppState>,
-    caller: Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let grant = managed_grant(&state.db, &caller, *id, false).await?;
-    let allocations = grants::allocations(&state.db, grant.id).await?;
-    Ok(HttpResponse::Ok().json(allocations_response(&grant, &allocations)))
-}
-
-/// Allocate a grant across programmes (each one you organise): amounts in the grant's
-/// currency, together at most the grant's amount.
-#[utoipa::path(
-    tag = "funding",
-    security(("bearer" = [])),
-    request_body = AllocationsRequest,
-    params(("id" = Uuid, Path, description = "Grant id")),
-    responses(
-        (status = 200, description = "The new allocations", body = AllocationsResponse),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such grant, or not yours to see", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown programmes, another currency, or more than the grant", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[put("/grants/{id}/allocations")]
-pub async fn replace_allocations(
-    state: web::Data<AppState>,
-    caller: Authenticated,
-    id: web::Path<Uuid>,
-    body: JsonBody,
-) -> Result<HttpResponse, ApiError> {
-    let mut f = body.fields()?;
-    let wanted = f.required_with("allocations", read::list(200, allocation));
-    f.finish()?;
-    let wanted = wanted.unwrap_or_default();
-    let tx = begin_write(&state.db).await?;
-    let grant = managed_grant(&tx, &caller, *id, true).await?;
-    let mut errors = Vec::new();
-    let mut allocations = Vec::with_capacity(wanted.len());
-    let mut seen = Vec::new();
-    for (i, (programme, amount)) in wanted.iter().enumerate() {
-        let pointer = format!("/allocations/{i}/programme_id");
-        if seen.contains(programme) {
-            errors.push(FieldError::at(pointer, "appears twice"));
-            continue;
-        }
-        seen.push(*programme);
-        let managed = match programmes::find(&tx, ProgrammeId::from_uuid(*programme), false).await?
-        {
-            Some(p) => policy::programme(
-                Some(&caller.actor),
-                &p.organisation_path,
-                p.status,
-                false,
-                ProgrammeAction::Manage,
-            )
-            .is_allowed(),
-            None => false,
-        };
-        if !managed {
-            errors.push(FieldError::at(pointer, "no such programme of yours"));
-            continue;
-        }
-        allocations.push(Allocation {
-            programme_id: ProgrammeId::from_uuid(*programme),
-            amount_minor: amount.map(|m| m.amount_minor()),
-        });
-    }
-    let amounts: Vec<(usize, Money)> = wanted
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, m))| m.map(|m| (i, m)))
-        .collect();
-    if let Err((k, e)) = funding::unallocated(
-        grant.amount,
-        &amounts.iter().map(|(_, m)| *m).collect::<Vec<_>>(),
-    ) {
-        let index = amounts.get(k).map_or(0, |(i, _)| *i);
-        errors.push(FieldError::at(format!("/allocations/{index}/amount"), e.0));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    grants::set_allocations(&tx, grant.id, &allocations, chrono::Utc::now()).await?;
-    tx.commit().await?;
-    Ok(HttpResponse::Ok().json(allocations_response(&grant, &allocations)))
 }

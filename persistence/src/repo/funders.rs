@@ -1,9 +1,8 @@
 //! Funders: who pays for training.
 
-use chrono::{DateTime, Utc};
 use kompetens_domain::country::CountryCode;
 use kompetens_domain::funding::FunderKind;
-use kompetens_domain::ids::{FunderId, OrganisationId};
+use kompetens_domain::ids::FunderId;
 use kompetens_domain::organisation::OrganisationPath;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -15,20 +14,7 @@ use crate::Page;
 use crate::entities::funder::{ActiveModel, Column, Entity, Model};
 use crate::error::{StoreError, corrupt};
 
-#[derive(Debug, Clone)]
-pub struct Funder {
-    pub id: FunderId,
-    /// The organisation that keeps this record.
-    pub organisation_id: OrganisationId,
-    pub organisation_path: OrganisationPath,
-    pub name: String,
-    pub kind: FunderKind,
-    pub country: Option<CountryCode>,
-    pub website: Option<String>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+pub use kompetens_domain::funding::Funder;
 
 impl TryFrom<Model> for Funder {
     type Error = StoreError;

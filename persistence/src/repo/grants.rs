@@ -1,6 +1,6 @@
 //! Grants: money a funder awards to an organisation, allocated to programmes.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use kompetens_domain::funding::GrantStatus;
 use kompetens_domain::ids::{FunderId, GrantId, OrganisationId, ProgrammeId};
 use kompetens_domain::money::{Currency, Money};
@@ -18,23 +18,7 @@ use crate::entities::grant::{ActiveModel, Column, Entity, Model};
 use crate::entities::grant_allocation;
 use crate::error::{StoreError, corrupt};
 
-#[derive(Debug, Clone)]
-pub struct Grant {
-    pub id: GrantId,
-    pub funder_id: FunderId,
-    pub recipient_organisation_id: OrganisationId,
-    pub organisation_path: OrganisationPath,
-    pub reference: String,
-    pub title: String,
-    pub amount: Money,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub funded_minutes: Option<u32>,
-    pub status: GrantStatus,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+pub use kompetens_domain::funding::{Allocation, Grant};
 
 impl TryFrom<Model> for Grant {
     type Error = StoreError;
@@ -225,14 +209,6 @@ pub async fn allocate(
     .exec_without_returning(conn)
     .await?;
     Ok(())
-}
-
-/// One programme a grant funds, with the share of the grant's amount given to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Allocation {
-    pub programme_id: ProgrammeId,
-    /// In the grant's currency; `None` until an organiser sets it.
-    pub amount_minor: Option<i64>,
 }
 
 /// The programmes a grant funds, with their amounts.
