@@ -352,11 +352,15 @@ async fn fallback(
     document: web::Data<OpenApiDocument>,
 ) -> Result<HttpResponse, ApiError> {
     let allow = allowed_methods(&document, req.path());
-    Err(if allow.is_empty() {
-        ApiError::NotFound
-    } else {
-        ApiError::MethodNotAllowed { allow }
-    })
+    // A method the path's template has, on a path no route took (a segment that is not the
+    // shape of an id): no such resource, not a wrong method.
+    Err(
+        if allow.is_empty() || allow.iter().any(|m| m == req.method().as_str()) {
+            ApiError::NotFound
+        } else {
+            ApiError::MethodNotAllowed { allow }
+        },
+    )
 }
 
 fn allowed_methods(document: &OpenApiDocument, path: &str) -> Vec<String> {

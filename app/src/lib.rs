@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod caller;
+pub mod competence_plans;
 pub mod error;
 pub mod funders;
 pub mod grants;

@@ -137,6 +137,34 @@ impl Need {
     }
 }
 
+/// Needed and met over several needs, counting each need at most up to what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CoverageTotals {
+    pub staff_needed: u64,
+    /// Per need at most its `staff_count`, then added up.
+    pub staff_met: u64,
+    /// `staff_met` of `staff_needed`, in whole percent.
+    pub percent: u8,
+}
+
+impl CoverageTotals {
+    /// Adds one need's coverage.
+    pub fn add(&mut self, c: Coverage) {
+        self.staff_needed += u64::from(c.staff_needed);
+        self.staff_met += u64::from(c.staff_completed.min(c.staff_needed));
+        self.percent = (self.staff_met.min(self.staff_needed) * 100)
+            .checked_div(self.staff_needed)
+            .and_then(|p| u8::try_from(p).ok())
+            .unwrap_or(0);
+    }
+}
+
+crate::wire::bounded!(
+    /// How many staff one need asks for.
+    StaffCount(u32): 1..=100_000,
+    "How many staff need it: 1 to 100000."
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

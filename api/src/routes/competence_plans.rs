@@ -1,32 +1,33 @@
 //! Competence-development plans: an organisation's compiled needs for a period, each answered
 //! by programmes, with how many of the staff needed have completed one. Organisers' business:
 //! members of the organisation get 403, everyone else 404.
-
-use std::collections::BTreeMap;
+//!
+//! A plan's path segment matches only the shape of a UUID (five groups of hex digits joined by
+//! hyphens; the regex has no `{n}` counts, which the OpenAPI path would mistake for parameters),
+//! so `/organisations/{id}/competence-plans/rollup` is never taken for a plan and no plan id for
+//! `rollup`, whatever order the routes are registered in.
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use kompetens_domain::competence::{
-    self as rules, Completer, Coverage, MAX_NEEDS, Need, PlanStatus, Priority, Theme,
+use kompetens_app::AppError;
+use kompetens_app::competence_plans::{
+    self, CreatePlanRequest, PlanFilter, PlanView, Rollup, UpdatePlanRequest,
 };
-use kompetens_domain::ids::{OrganisationId, ProgrammeId};
-use kompetens_domain::policy::{self, OrganisationAction, ProgrammeAction};
+use kompetens_domain::competence::{
+    Coverage, CoverageTotals as Totals, PlanStatus, Priority, Theme,
+};
+use kompetens_domain::ids::OrganisationId;
 use kompetens_domain::role::JobRole;
-use kompetens_domain::text;
-use kompetens_persistence::repo::Updated;
-use kompetens_persistence::repo::competence_plans::{self, Plan};
-use kompetens_persistence::repo::organisations::{self, Organisation};
-use kompetens_persistence::repo::{programmes, registrations};
-use kompetens_persistence::{ConnectionTrait, begin_write};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{check_version, created_versioned, ok_versioned};
-use crate::auth::{Authenticated, Caller};
-use crate::error::{ApiError, FieldError, Problem};
-use crate::extract::{Fields, JsonBody, PageParams, Problems, encode_cursor, if_match, read};
+use super::ok_versioned;
+use crate::auth::Authenticated;
+use crate::body::{Checked, Json};
+use crate::error::{ApiError, Problem};
+use crate::extract::{PageParams, encode_cursor, if_match};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema, Clone, Copy)]
@@ -63,7 +64,7 @@ pub struct NeedResponse {
 }
 
 /// Needed and met, counting each need at most up to what it needs.
-#[derive(Serialize, ToSchema, Clone, Copy, Default)]
+#[derive(Serialize, ToSchema, Clone, Copy)]
 pub struct CoverageTotals {
     pub staff_needed: u64,
     /// Per need at most its `staff_count`, then added up.
@@ -71,19 +72,14 @@ pub struct CoverageTotals {
     pub percent: u8,
 }
 
-impl CoverageTotals {
-    fn add(&mut self, c: Coverage) {
-        self.staff_needed += u64::from(c.staff_needed);
-        self.staff_met += u64::from(c.staff_completed.min(c.staff_needed));
-        self.percent = percent(self.staff_met, self.staff_needed);
+impl From<Totals> for CoverageTotals {
+    fn from(t: Totals) -> Self {
+        CoverageTotals {
+            staff_needed: t.staff_needed,
+            staff_met: t.staff_met,
+            percent: t.percent,
+        }
     }
-}
-
-fn percent(part: u64, whole: u64) -> u8 {
-    (part.min(whole) * 100)
-        .checked_div(whole)
-        .and_then(|p| u8::try_from(p).ok())
-        .unwrap_or(0)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -131,271 +127,65 @@ pub struct PlanList {
     pub next_cursor: Option<String>,
 }
 
-/// Everyone who completed any of `programmes`, placed against the plan's organisation.
-async fn completers(
-    conn: &impl ConnectionTrait,
-    organisation: OrganisationId,
-    programmes: &[ProgrammeId],
-) -> Result<Vec<Completer>, ApiError> {
-    let done = registrations::completed_in(conn, programmes).await?;
-    let mut paths = BTreeMap::new();
-    let mut out = Vec::with_capacity(done.len());
-    for r in done {
-        let within = match r.workplace_organisation_id {
-            None => false,
-            Some(w) => {
-                let path = match paths.get(&w) {
-                    Some(path) => path,
-                    None => {
-                        let found = organisations::find(conn, w).await?.map(|o| o.path);
-                        paths.entry(w).or_insert(found)
-                    }
-                };
-                path.as_ref().is_some_and(|p| p.contains(organisation))
-            }
-        };
-        out.push(Completer {
-            participant: r.participant_id,
-            programme: r.programme_id,
-            within,
-            job_role: r.job_role,
-        });
-    }
-    Ok(out)
-}
-
-async fn with_coverage(conn: &impl ConnectionTrait, plan: &Plan) -> Result<PlanResponse, ApiError> {
-    let mut programme_ids: Vec<ProgrammeId> = plan
-        .needs
-        .iter()
-        .flat_map(|n| n.programme_ids.iter().copied())
-        .collect();
-    programme_ids.sort_unstable();
-    programme_ids.dedup();
-    let completers = completers(conn, plan.organisation_id, &programme_ids).await?;
-    let mut totals = CoverageTotals::default();
-    let needs = plan
-        .needs
-        .iter()
-        .map(|n| {
-            let coverage = n.coverage(&completers);
-            totals.add(coverage);
-            NeedResponse {
-                id: n.id,
-                theme: n.theme,
-                description: n.description.clone(),
-                job_roles: n.job_roles.clone(),
-                staff_count: n.staff_count,
-                priority: n.priority,
-                programme_ids: n.programme_ids.iter().map(|p| p.as_uuid()).collect(),
-                coverage: coverage.into(),
-            }
-        })
-        .collect();
-    Ok(PlanResponse {
-        id: plan.id,
-        organisation_id: plan.organisation_id.as_uuid(),
-        title: plan.title.clone(),
-        starts_on: plan.starts_on,
-        ends_on: plan.ends_on,
-        status: plan.status,
-        needs,
-        totals,
-        created_at: plan.created_at,
-        updated_at: plan.updated_at,
-        version: plan.version,
-    })
-}
-
-/// The organisation, if the caller organises it (403 for its members, 404 for others).
-async fn organised(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<Organisation, ApiError> {
-    let organisation = organisations::find(conn, OrganisationId::from_uuid(id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    ApiError::check(policy::organisation(
-        &caller.actor,
-        &organisation.path,
-        OrganisationAction::Plans,
-    ))?;
-    Ok(organisation)
-}
-
-async fn plan_of(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    organisation: Uuid,
-    plan: Uuid,
-) -> Result<Plan, ApiError> {
-    let organisation = organised(conn, caller, organisation).await?;
-    competence_plans::find(conn, plan)
-        .await?
-        .filter(|p| p.organisation_id == organisation.id)
-        .ok_or(ApiError::NotFound)
-}
-
-/// One need as sent (a create, or the whole list in a patch).
-#[derive(ToSchema)]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct NeedRequest {
-    /// Keep an existing need's id when resending it; left out, a new need.
-    id: Option<Uuid>,
-    theme: Theme,
-    description: Option<String>,
-    job_roles: Option<Vec<JobRole>>,
-    staff_count: u32,
-    /// Default `medium`.
-    priority: Option<Priority>,
-    /// Programmes that answer the need (yours, or published ones).
-    programme_ids: Option<Vec<Uuid>>,
-}
-
-#[derive(ToSchema)]
-#[schema(example = json!({
-    "title": "Plan rozwoju kompetencji 2017–2018",
-    "starts_on": "2017-04-01",
-    "ends_on": "2018-09-30",
-    "needs": [
-        {"theme": "trauma_awareness", "job_roles": ["librarian", "culture_centre_staff"], "staff_count": 12, "priority": "high"},
-        {"theme": "intercultural_communication", "staff_count": 30}
-    ]
-}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct CreatePlanRequest {
-    title: String,
-    starts_on: NaiveDate,
-    ends_on: NaiveDate,
-    /// Default `draft`.
-    status: Option<PlanStatus>,
-    needs: Option<Vec<NeedRequest>>,
-}
-
-/// Fields to change; `needs` replaces the whole list (resend an id to keep a need). `status`
-/// moves forward one step: `draft → adopted → closed`.
-#[derive(ToSchema)]
-#[schema(example = json!({"status": "adopted"}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct UpdatePlanRequest {
-    title: Option<String>,
-    starts_on: Option<NaiveDate>,
-    ends_on: Option<NaiveDate>,
-    status: Option<PlanStatus>,
-    needs: Option<Vec<NeedRequest>>,
-}
-
-/// A need as read, before its programmes are checked.
-fn need(value: &Value) -> Result<Need, Problems> {
-    let mut f = Fields::of(value)?;
-    let id = f.optional("id", read::uuid);
-    let theme = f.required("theme", read::parsed(Theme::parse));
-    let description = f.optional("description", read::parsed(|s| text::line(s, 1000)));
-    let job_roles = f
-        .optional_with(
-            "job_roles",
-            read::list(
-                JobRole::ALL.len(),
-                read::simple(read::parsed(JobRole::parse)),
-            ),
-        )
-        .unwrap_or_default();
-    let staff = f.required("staff_count", read::int(rules::staff_count));
-    let priority = f
-        .optional("priority", read::parsed(Priority::parse))
-        .unwrap_or(Priority::Medium);
-    let programme_ids = f
-        .optional_with("programme_ids", read::list(50, read::simple(read::uuid)))
-        .unwrap_or_default();
-    f.done()?;
-    let (Some(theme), Some(staff_count)) = (theme, staff) else {
-        return Err(vec![FieldError::at("", "is not a valid need")]);
-    };
-    let mut job_roles = job_roles;
-    job_roles.sort_unstable();
-    job_roles.dedup();
-    let mut programme_ids: Vec<ProgrammeId> = programme_ids
-        .into_iter()
-        .map(ProgrammeId::from_uuid)
-        .collect();
-    programme_ids.sort_unstable();
-    programme_ids.dedup();
-    Ok(Need {
-        id: id.unwrap_or_else(Uuid::now_v7),
-        theme,
-        description,
-        job_roles,
-        staff_count,
-        priority,
-        programme_ids,
-    })
-}
-
-/// Each programme a need names must be one the caller can see.
-async fn check_programmes(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    needs: &[Need],
-) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    for (i, n) in needs.iter().enumerate() {
-        for (j, id) in n.programme_ids.iter().enumerate() {
-            let visible = match programmes::find(conn, *id, false).await? {
-                Some(p) => policy::programme(
-                    Some(&caller.actor),
-                    &p.organisation_path,
-                    p.status,
-                    false,
-                    ProgrammeAction::Read,
-                )
-                .is_allowed(),
-                None => false,
-            };
-            if !visible {
-                errors.push(FieldError::at(
-                    format!("/needs/{i}/programme_ids/{j}"),
-                    "no such programme",
-                ));
-            }
+impl From<&PlanView> for PlanResponse {
+    fn from(v: &PlanView) -> Self {
+        let plan = &v.plan;
+        PlanResponse {
+            id: plan.id,
+            organisation_id: plan.organisation_id.as_uuid(),
+            title: plan.title.clone(),
+            starts_on: plan.starts_on,
+            ends_on: plan.ends_on,
+            status: plan.status,
+            needs: plan
+                .needs
+                .iter()
+                .zip(&v.coverage)
+                .map(|(n, c)| NeedResponse {
+                    id: n.id,
+                    theme: n.theme,
+                    description: n.description.clone(),
+                    job_roles: n.job_roles.clone(),
+                    staff_count: n.staff_count,
+                    priority: n.priority,
+                    programme_ids: n.programme_ids.iter().map(|p| p.as_uuid()).collect(),
+                    coverage: (*c).into(),
+                })
+                .collect(),
+            totals: v.totals.into(),
+            created_at: plan.created_at,
+            updated_at: plan.updated_at,
+            version: plan.version,
         }
     }
-    let mut seen = Vec::new();
-    for (i, n) in needs.iter().enumerate() {
-        if seen.contains(&n.id) {
-            errors.push(FieldError::at(format!("/needs/{i}/id"), "appears twice"));
-        }
-        seen.push(n.id);
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+}
+
+fn created(view: &PlanView) -> Result<idempotency::Reply, AppError> {
+    idempotency::render(
+        201,
+        &PlanResponse::from(view),
+        Some(format!(
+            "/organisations/{}/competence-plans/{}",
+            view.plan.organisation_id, view.plan.id
+        )),
+        Some(view.plan.version),
+    )
 }
 
 /// Create a competence-development plan for an organisation you organise.
+///
+/// Send `Idempotency-Key` to make retries safe: a retry within 24 hours gets the first
+/// response back.
 #[utoipa::path(
     tag = "competence-plans",
     security(("bearer" = [])),
     request_body = CreatePlanRequest,
-    params(("id" = Uuid, Path, description = "Organisation id")),
+    params(("id" = Uuid, Path, description = "Organisation id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry for 24 hours")),
     responses(
         (status = 201, description = "Created", body = PlanResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "You belong to the organisation but do not organise it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation, or not visible to you", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or programmes you cannot see", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid fields, programmes you cannot see, or an Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/organisations/{id}/competence-plans")]
@@ -403,54 +193,20 @@ pub async fn create_plan(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<Uuid>,
-    body: JsonBody,
+    key: IdempotencyKey,
+    body: Checked<CreatePlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let organisation = organised(&state.db, &caller, *id).await?;
-    let mut f = body.fields()?;
-    let title = f.required("title", read::parsed(|s| text::line(s, 300)));
-    let starts_on = f.required("starts_on", read::date);
-    let ends_on = f.required("ends_on", read::date);
-    let status = f
-        .optional("status", read::parsed(PlanStatus::parse))
-        .unwrap_or(PlanStatus::Draft);
-    let needs = f
-        .optional_with("needs", read::list(MAX_NEEDS, need))
-        .unwrap_or_default();
-    if let (Some(s), Some(e)) = (starts_on, ends_on)
-        && let Err(err) = rules::period(s, e)
-    {
-        f.reject("/ends_on", err.0);
-    }
-    f.finish()?;
-    let (Some(title), Some(starts_on), Some(ends_on)) = (title, starts_on, ends_on) else {
-        return Err(super::unreachable_missing());
-    };
-    check_programmes(&state.db, &caller, &needs).await?;
-    let now = Utc::now();
-    let plan = Plan {
-        id: Uuid::now_v7(),
-        organisation_id: organisation.id,
-        organisation_path: organisation.path.clone(),
-        title,
-        starts_on,
-        ends_on,
-        status,
-        needs,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let tx = begin_write(&state.db).await?;
-    competence_plans::insert(&tx, &plan).await?;
-    tx.commit().await?;
-    Ok(created_versioned(
-        format!(
-            "/organisations/{}/competence-plans/{}",
-            organisation.id, plan.id
-        ),
-        plan.version,
-        &with_coverage(&state.db, &plan).await?,
-    ))
+    let Checked(body) = body;
+    let once = key.once(body.raw(), &created);
+    let outcome = competence_plans::create(
+        &state.app,
+        &caller,
+        OrganisationId::from_uuid(*id),
+        body.into_inner(),
+        once,
+    )
+    .await?;
+    idempotency::respond(outcome, &created)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -470,8 +226,6 @@ pub struct PlanQuery {
     params(("id" = Uuid, Path, description = "Organisation id"), PageParams, PlanQuery),
     responses(
         (status = 200, description = "A page of plans", body = PlanList),
-        (status = 400, description = "Unreadable query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "You belong to the organisation but do not organise it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation, or not visible to you", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid `limit`, `cursor` or `status`", body = Problem, content_type = "application/problem+json")
@@ -485,9 +239,8 @@ pub async fn list_plans(
     page: web::Query<PageParams>,
     query: web::Query<PlanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let organisation = organised(&state.db, &caller, *id).await?;
     let mut errors = Vec::new();
-    let (limit, after) = page.parse_collecting(&mut errors);
+    let page = page.request(&mut errors);
     let status = super::query_param(
         &mut errors,
         "status",
@@ -497,21 +250,20 @@ pub async fn list_plans(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let page = competence_plans::list(
-        &state.db,
-        organisation.id,
-        query.subtree.unwrap_or(false),
+    let filter = PlanFilter {
+        subtree: query.subtree.unwrap_or(false),
         status,
-        after,
-        limit,
+    };
+    let page = competence_plans::list(
+        &state.app,
+        &caller,
+        OrganisationId::from_uuid(*id),
+        filter,
+        page,
     )
     .await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for plan in &page.items {
-        items.push(with_coverage(&state.db, plan).await?);
-    }
     Ok(HttpResponse::Ok().json(PlanList {
-        items,
+        items: page.items.iter().map(PlanResponse::from).collect(),
         next_cursor: page.next_after.map(encode_cursor),
     }))
 }
@@ -523,23 +275,28 @@ pub async fn list_plans(
     params(("id" = Uuid, Path, description = "Organisation id"), ("plan_id" = Uuid, Path, description = "Plan id")),
     responses(
         (status = 200, description = "The plan", body = PlanResponse, headers(("ETag" = String))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "You belong to the organisation but do not organise it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan, or not visible to you", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/organisations/{id}/competence-plans/{plan_id}")]
+// `plan_id` matches the shape of a UUID only, so that `rollup` is never taken for a plan.
+#[get(
+    "/organisations/{id}/competence-plans/{plan_id:[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+}"
+)]
 pub async fn get_plan(
     state: web::Data<AppState>,
     caller: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (organisation, plan) = path.into_inner();
-    let plan = plan_of(&state.db, &caller, organisation, plan).await?;
-    Ok(ok_versioned(
-        plan.version,
-        &with_coverage(&state.db, &plan).await?,
-    ))
+    let view = competence_plans::get(
+        &state.app,
+        &caller,
+        OrganisationId::from_uuid(organisation),
+        plan,
+    )
+    .await?;
+    Ok(ok_versioned(view.plan.version, &PlanResponse::from(&view)))
 }
 
 /// Change a plan.
@@ -554,8 +311,6 @@ pub async fn get_plan(
     ),
     responses(
         (status = 200, description = "The updated plan", body = PlanResponse, headers(("ETag" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "You belong to the organisation but do not organise it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan, or not visible to you", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A status change other than one step forward (`/problems/invalid-status-transition`)", body = Problem, content_type = "application/problem+json"),
@@ -563,68 +318,29 @@ pub async fn get_plan(
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[patch("/organisations/{id}/competence-plans/{plan_id}")]
+// `plan_id` matches the shape of a UUID only, so that `rollup` is never taken for a plan.
+#[patch(
+    "/organisations/{id}/competence-plans/{plan_id:[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+}"
+)]
 pub async fn update_plan(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Authenticated,
     path: web::Path<(Uuid, Uuid)>,
-    body: JsonBody,
+    body: Json<UpdatePlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let (organisation, id) = path.into_inner();
-    let mut plan = plan_of(&state.db, &caller, organisation, id).await?;
-    check_version(expected, plan.version)?;
-    let read_version = plan.version;
-    let mut f = body.fields()?;
-    if let Some(v) = f.patch_required("title", read::parsed(|s| text::line(s, 300))) {
-        plan.title = v;
-    }
-    let starts_on = f.patch_required("starts_on", read::date);
-    let ends_on = f.patch_required("ends_on", read::date);
-    let status = f.patch_required("status", read::parsed(PlanStatus::parse));
-    let needs = f.patch_required_with("needs", read::list(MAX_NEEDS, need));
-    let (s, e) = (
-        starts_on.unwrap_or(plan.starts_on),
-        ends_on.unwrap_or(plan.ends_on),
-    );
-    match rules::period(s, e) {
-        Ok((s, e)) => {
-            plan.starts_on = s;
-            plan.ends_on = e;
-        }
-        Err(err) => f.reject("/ends_on", err.0),
-    }
-    f.finish()?;
-    if let Some(next) = status {
-        if !plan.status.may_become(next) {
-            return Err(ApiError::conflict(
-                "invalid-status-transition",
-                format!(
-                    "a {} plan cannot become {next}; plans go draft → adopted → closed",
-                    plan.status
-                ),
-            ));
-        }
-        plan.status = next;
-    }
-    if let Some(needs) = needs {
-        check_programmes(&state.db, &caller, &needs).await?;
-        plan.needs = needs;
-    }
-    plan.version += 1;
-    plan.updated_at = Utc::now();
-    let tx = begin_write(&state.db).await?;
-    match competence_plans::update(&tx, &plan, read_version).await? {
-        Updated::Done(()) => {}
-        Updated::Stale => return Err(ApiError::PreconditionFailed),
-        Updated::NotFound => return Err(ApiError::NotFound),
-    }
-    tx.commit().await?;
-    Ok(ok_versioned(
-        plan.version,
-        &with_coverage(&state.db, &plan).await?,
-    ))
+    let view = competence_plans::update(
+        &state.app,
+        &caller,
+        OrganisationId::from_uuid(organisation),
+        id,
+        expected,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(ok_versioned(view.plan.version, &PlanResponse::from(&view)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -660,6 +376,34 @@ pub struct RollupResponse {
     pub by_organisation: Vec<OrganisationRollup>,
 }
 
+impl From<&Rollup> for RollupResponse {
+    fn from(r: &Rollup) -> Self {
+        RollupResponse {
+            organisation_id: r.organisation_id.as_uuid(),
+            plans: r.plans,
+            totals: r.totals.into(),
+            by_theme: r
+                .by_theme
+                .iter()
+                .map(|(theme, totals)| ThemeRollup {
+                    theme: *theme,
+                    coverage: (*totals).into(),
+                })
+                .collect(),
+            by_organisation: r
+                .by_organisation
+                .iter()
+                .map(|o| OrganisationRollup {
+                    organisation_id: o.organisation_id.as_uuid(),
+                    organisation_name: o.organisation_name.clone(),
+                    plans: o.plans,
+                    coverage: o.totals.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RollupQuery {
@@ -675,8 +419,6 @@ pub struct RollupQuery {
     params(("id" = Uuid, Path, description = "Organisation id"), RollupQuery),
     responses(
         (status = 200, description = "The roll-up", body = RollupResponse),
-        (status = 400, description = "Unreadable query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "You belong to the organisation but do not organise it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation, or not visible to you", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid `status`", body = Problem, content_type = "application/problem+json")
@@ -689,7 +431,6 @@ pub async fn rollup(
     id: web::Path<Uuid>,
     query: web::Query<RollupQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let organisation = organised(&state.db, &caller, *id).await?;
     let mut errors = Vec::new();
     let status = super::query_param(
         &mut errors,
@@ -700,50 +441,8 @@ pub async fn rollup(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let plans = competence_plans::all_in_subtree(&state.db, organisation.id, status).await?;
-    let mut totals = CoverageTotals::default();
-    let mut by_theme: BTreeMap<Theme, CoverageTotals> = BTreeMap::new();
-    let mut by_organisation: BTreeMap<OrganisationId, (u64, CoverageTotals)> = BTreeMap::new();
-    for plan in &plans {
-        let mut ids: Vec<ProgrammeId> = plan
-            .needs
-            .iter()
-            .flat_map(|n| n.programme_ids.iter().copied())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        // Each plan counts the staff of its own organisation's subtree.
-        let completers = completers(&state.db, plan.organisation_id, &ids).await?;
-        let entry = by_organisation.entry(plan.organisation_id).or_default();
-        entry.0 += 1;
-        for need in &plan.needs {
-            let c = need.coverage(&completers);
-            totals.add(c);
-            by_theme.entry(need.theme).or_default().add(c);
-            entry.1.add(c);
-        }
-    }
-    let mut organisations_out = Vec::with_capacity(by_organisation.len());
-    for (id, (count, coverage)) in by_organisation {
-        let name = organisations::find(&state.db, id)
-            .await?
-            .map(|o| o.name.as_str().to_string())
-            .unwrap_or_default();
-        organisations_out.push(OrganisationRollup {
-            organisation_id: id.as_uuid(),
-            organisation_name: name,
-            plans: count,
-            coverage,
-        });
-    }
-    Ok(HttpResponse::Ok().json(RollupResponse {
-        organisation_id: organisation.id.as_uuid(),
-        plans: u64::try_from(plans.len()).unwrap_or(u64::MAX),
-        totals,
-        by_theme: by_theme
-            .into_iter()
-            .map(|(theme, coverage)| ThemeRollup { theme, coverage })
-            .collect(),
-        by_organisation: organisations_out,
-    }))
+    let rollup =
+        competence_plans::rollup(&state.app, &caller, OrganisationId::from_uuid(*id), status)
+            .await?;
+    Ok(HttpResponse::Ok().json(RollupResponse::from(&rollup)))
 }

@@ -101,7 +101,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(grants::replace_allocations)
         .service(competence_plans::create_plan)
         .service(competence_plans::list_plans)
-        // Before `/{plan_id}`: `rollup` is not a plan.
+        // `{plan_id}` matches UUIDs only: `rollup` is never a plan, in any order.
         .service(competence_plans::rollup)
         .service(competence_plans::get_plan)
         .service(competence_plans::update_plan);

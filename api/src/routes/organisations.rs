@@ -2,27 +2,24 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use kompetens_domain::country::CountryCode;
-use kompetens_domain::email::Email;
-use kompetens_domain::ids::{AccountId, MembershipId, OrganisationId};
-use kompetens_domain::organisation::{OrganisationKind, OrganisationName, OrganisationPath};
-use kompetens_domain::policy::{self, Decision, OrganisationAction};
-use kompetens_domain::role::Role;
-use kompetens_domain::time_zone::TimeZone;
-use kompetens_persistence::repo::Updated;
-use kompetens_persistence::repo::accounts;
-use kompetens_persistence::repo::memberships::{self, Member};
-use kompetens_persistence::repo::organisations::{
-    self, NewOrganisation, Organisation, OrganisationChanges,
+use kompetens_app::AppError;
+use kompetens_app::organisations::{
+    self, AddMemberRequest, CreateOrganisationRequest, Member, Organisation,
+    UpdateOrganisationRequest,
 };
-use kompetens_persistence::{StoreError, begin_write};
+use kompetens_domain::ids::{MembershipId, OrganisationId};
+use kompetens_domain::organisation::OrganisationKind;
+use kompetens_domain::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Authenticated, Caller};
+use super::ok_versioned;
+use crate::auth::Authenticated;
+use crate::body::Json;
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageParams, encode_cursor, etag, if_match, read};
+use crate::extract::{PageParams, encode_cursor, if_match};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -76,39 +73,6 @@ pub struct OrganisationList {
     pub next_cursor: Option<String>,
 }
 
-/// A new organisation. Without `parent_id` it is a top-level organisation (admins only);
-/// with one, a child of an organisation you organise. `country` and `time_zone` default to the
-/// parent's.
-#[derive(ToSchema)]
-#[schema(example = json!({"name": "Szkoła Podstawowa nr 12 w Gdańsku", "kind": "school", "parent_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "country": "PL", "time_zone": "Europe/Warsaw"}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct CreateOrganisationRequest {
-    name: String,
-    kind: OrganisationKind,
-    parent_id: Option<Uuid>,
-    /// ISO 3166-1 alpha-2; required at the top level.
-    country: Option<String>,
-    /// IANA time zone; required at the top level.
-    time_zone: Option<String>,
-}
-
-/// Fields to change.
-#[derive(ToSchema)]
-#[schema(example = json!({"name": "Szkoła Podstawowa nr 12 im. Marii Konopnickiej"}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct UpdateOrganisationRequest {
-    name: Option<String>,
-    kind: Option<OrganisationKind>,
-    country: Option<String>,
-    time_zone: Option<String>,
-}
-
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrganisationFilter {
@@ -116,130 +80,40 @@ pub struct OrganisationFilter {
     pub parent_id: Option<Uuid>,
 }
 
-/// Reads an organisation and checks the caller may do `action` to it.
-async fn authorised(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-    action: OrganisationAction,
-) -> Result<Organisation, ApiError> {
-    let organisation = organisations::find(&state.db, OrganisationId::from_uuid(id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    ApiError::check(policy::organisation(
-        &caller.actor,
-        &organisation.path,
-        action,
-    ))?;
-    Ok(organisation)
-}
-
-fn created(organisation: &Organisation) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header(super::location(format!(
-            "/organisations/{}",
-            organisation.id
-        )))
-        .insert_header(etag(organisation.version))
-        .json(OrganisationResponse::from(organisation))
+fn created(organisation: &Organisation) -> Result<idempotency::Reply, AppError> {
+    idempotency::render(
+        201,
+        &OrganisationResponse::from(organisation),
+        Some(format!("/organisations/{}", organisation.id)),
+        Some(organisation.version),
+    )
 }
 
 /// Create an organisation.
+///
+/// Send `Idempotency-Key` to make retries safe: a retry within 24 hours gets the first
+/// response back.
 #[utoipa::path(
     tag = "organisations",
     security(("bearer" = [])),
     request_body = CreateOrganisationRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry for 24 hours")),
     responses(
         (status = 201, description = "Created", body = OrganisationResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin (top level) or not an organiser of the parent", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or a parent you cannot see", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid fields, a parent you cannot see, or an Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/organisations")]
 pub async fn create_organisation(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: JsonBody,
+    key: IdempotencyKey,
+    body: Json<CreateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.fields()?;
-    let name = f.required("name", read::parsed(OrganisationName::parse));
-    let kind = f.required("kind", read::parsed(OrganisationKind::parse));
-    let parent_id = f.optional("parent_id", read::uuid);
-    let country = f.optional("country", read::parsed(CountryCode::parse));
-    let time_zone = f.optional("time_zone", read::parsed(TimeZone::parse));
-    f.finish()?;
-
-    let id = OrganisationId::new();
-    let (path, country, time_zone) = match parent_id {
-        None => {
-            ApiError::check(policy::create_top_level_organisation(&caller.actor))?;
-            let mut errors = Vec::new();
-            if country.is_none() {
-                errors.push(crate::error::FieldError::at(
-                    "/country",
-                    "is required for a top-level organisation",
-                ));
-            }
-            if time_zone.is_none() {
-                errors.push(crate::error::FieldError::at(
-                    "/time_zone",
-                    "is required for a top-level organisation",
-                ));
-            }
-            match (country, time_zone) {
-                (Some(c), Some(t)) if errors.is_empty() => (OrganisationPath::root(id), c, t),
-                _ => return Err(ApiError::Validation(errors)),
-            }
-        }
-        Some(parent_id) => {
-            let parent =
-                organisations::find(&state.db, OrganisationId::from_uuid(parent_id)).await?;
-            let decision = parent.as_ref().map_or(Decision::NotFound, |p| {
-                policy::organisation(&caller.actor, &p.path, OrganisationAction::CreateChild)
-            });
-            let parent = match (decision, parent) {
-                (Decision::Allow, Some(parent)) => parent,
-                (Decision::Forbidden, _) => {
-                    return Err(ApiError::Forbidden(
-                        "only organisers of the parent may add organisations under it".into(),
-                    ));
-                }
-                _ => return Err(ApiError::invalid("/parent_id", "no such organisation")),
-            };
-            let path = parent
-                .path
-                .child(id)
-                .map_err(|e| ApiError::invalid("/parent_id", e.0))?;
-            (
-                path,
-                country.unwrap_or(parent.country),
-                time_zone.unwrap_or(parent.time_zone),
-            )
-        }
-    };
-    let (Some(name), Some(kind)) = (name, kind) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validated fields missing"
-        )));
-    };
-    let tx = begin_write(&state.db).await?;
-    let organisation = organisations::insert(
-        &tx,
-        NewOrganisation {
-            path,
-            name,
-            kind,
-            country,
-            time_zone,
-        },
-        Utc::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(organisation_id = %organisation.id, "organisation created");
-    Ok(created(&organisation))
+    let once = key.once(body.raw(), &created);
+    let outcome = organisations::create(&state.app, &caller, body.into_inner(), once).await?;
+    idempotency::respond(outcome, &created)
 }
 
 /// List the organisations you can see.
@@ -252,8 +126,6 @@ pub async fn create_organisation(
     params(PageParams, OrganisationFilter),
     responses(
         (status = 200, description = "A page of organisations", body = OrganisationList),
-        (status = 400, description = "Unreadable query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid `limit` or `cursor`", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -264,16 +136,13 @@ pub async fn list_organisations(
     page: web::Query<PageParams>,
     filter: web::Query<OrganisationFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let (limit, after) = page.parse()?;
-    let visibility = caller.actor.visibility();
-    let page = organisations::list(
-        &state.db,
-        &visibility,
-        filter.parent_id.map(OrganisationId::from_uuid),
-        after,
-        limit,
-    )
-    .await?;
+    let mut errors = Vec::new();
+    let page = page.request(&mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let parent = filter.parent_id.map(OrganisationId::from_uuid);
+    let page = organisations::list(&state.app, &caller, parent, page).await?;
     Ok(HttpResponse::Ok().json(OrganisationList {
         items: page.items.iter().map(OrganisationResponse::from).collect(),
         next_cursor: page.next_after.map(encode_cursor),
@@ -287,7 +156,6 @@ pub async fn list_organisations(
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
         (status = 200, description = "The organisation", body = OrganisationResponse, headers(("ETag" = String))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation, or not visible to you", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -297,10 +165,12 @@ pub async fn get_organisation(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let organisation = authorised(&state, &caller, *id, OrganisationAction::Read).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(organisation.version))
-        .json(OrganisationResponse::from(&organisation)))
+    let organisation =
+        organisations::get(&state.app, &caller, OrganisationId::from_uuid(*id)).await?;
+    Ok(ok_versioned(
+        organisation.version,
+        &OrganisationResponse::from(&organisation),
+    ))
 }
 
 /// Change an organisation.
@@ -314,8 +184,6 @@ pub async fn get_organisation(
     ),
     responses(
         (status = 200, description = "The updated organisation", body = OrganisationResponse, headers(("ETag" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "You may see it but not change it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation, or not visible to you", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
@@ -328,29 +196,21 @@ pub async fn update_organisation(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<Uuid>,
-    body: JsonBody,
+    body: Json<UpdateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let organisation = authorised(&state, &caller, *id, OrganisationAction::Update).await?;
     let expected = if_match(&req)?;
-    let mut f = body.fields()?;
-    let changes = OrganisationChanges {
-        name: f.patch_required("name", read::parsed(OrganisationName::parse)),
-        kind: f.patch_required("kind", read::parsed(OrganisationKind::parse)),
-        country: f.patch_required("country", read::parsed(CountryCode::parse)),
-        time_zone: f.patch_required("time_zone", read::parsed(TimeZone::parse)),
-    };
-    f.finish()?;
-    let tx = begin_write(&state.db).await?;
-    let updated =
-        match organisations::update(&tx, organisation.id, expected, changes, Utc::now()).await? {
-            Updated::Done(o) => o,
-            Updated::Stale => return Err(ApiError::PreconditionFailed),
-            Updated::NotFound => return Err(ApiError::NotFound),
-        };
-    tx.commit().await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(updated.version))
-        .json(OrganisationResponse::from(&updated)))
+    let organisation = organisations::update(
+        &state.app,
+        &caller,
+        OrganisationId::from_uuid(*id),
+        expected,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(ok_versioned(
+        organisation.version,
+        &OrganisationResponse::from(&organisation),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -391,19 +251,6 @@ pub struct MemberList {
     pub next_cursor: Option<String>,
 }
 
-/// Grant a role to an account, named by `account_id` or `email`.
-#[derive(ToSchema)]
-#[schema(example = json!({"email": "jan.nowak@example.pl", "role": "trainer"}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct AddMemberRequest {
-    account_id: Option<Uuid>,
-    email: Option<String>,
-    role: Role,
-}
-
 /// List the members of an organisation.
 #[utoipa::path(
     tag = "organisations",
@@ -411,7 +258,6 @@ pub struct AddMemberRequest {
     params(("id" = Uuid, Path, description = "Organisation id"), PageParams),
     responses(
         (status = 200, description = "A page of members", body = MemberList),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only organisers see members", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation, or not visible to you", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid `limit` or `cursor`", body = Problem, content_type = "application/problem+json")
@@ -424,29 +270,47 @@ pub async fn list_members(
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let organisation = authorised(&state, &caller, *id, OrganisationAction::ListMembers).await?;
-    let (limit, after) = page.parse()?;
-    let page = memberships::list_for_organisation(&state.db, organisation.id, after, limit).await?;
+    let mut errors = Vec::new();
+    let page = page.request(&mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let page =
+        organisations::list_members(&state.app, &caller, OrganisationId::from_uuid(*id), page)
+            .await?;
     Ok(HttpResponse::Ok().json(MemberList {
         items: page.items.iter().map(MemberResponse::from).collect(),
         next_cursor: page.next_after.map(encode_cursor),
     }))
 }
 
+fn member_created(member: &Member) -> Result<idempotency::Reply, AppError> {
+    idempotency::render(
+        201,
+        &MemberResponse::from(member),
+        Some(format!(
+            "/organisations/{}/members/{}",
+            member.membership.organisation_id, member.membership.id
+        )),
+        None,
+    )
+}
+
 /// Grant a role in an organisation.
+///
+/// Send `Idempotency-Key` to make retries safe: a retry within 24 hours gets the first
+/// response back.
 #[utoipa::path(
     tag = "organisations",
     security(("bearer" = [])),
     request_body = AddMemberRequest,
-    params(("id" = Uuid, Path, description = "Organisation id")),
+    params(("id" = Uuid, Path, description = "Organisation id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry for 24 hours")),
     responses(
         (status = 201, description = "Role granted", body = MemberResponse, headers(("Location" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only organisers grant roles", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation, or not visible to you", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The account already holds this role here (`/problems/membership-exists`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or no such account", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid fields, no such account, or an Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/organisations/{id}/members")]
@@ -454,64 +318,19 @@ pub async fn add_member(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<Uuid>,
-    body: JsonBody,
+    key: IdempotencyKey,
+    body: Json<AddMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let organisation = authorised(&state, &caller, *id, OrganisationAction::ManageMembers).await?;
-    let mut f = body.fields()?;
-    let account_id = f.optional("account_id", read::uuid);
-    let email = f.optional("email", read::parsed(Email::parse));
-    let role = f.required("role", read::parsed(Role::parse));
-    f.finish()?;
-    let Some(role) = role else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validated fields missing"
-        )));
-    };
-    let account = match (account_id, email) {
-        (Some(id), None) => accounts::find(&state.db, AccountId::from_uuid(id))
-            .await?
-            .ok_or_else(|| ApiError::invalid("/account_id", "no such account"))?,
-        (None, Some(email)) => accounts::find_by_email(&state.db, &email)
-            .await?
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "/email",
-                    "no account with this e-mail; ask the person to sign up first",
-                )
-            })?,
-        _ => {
-            return Err(ApiError::invalid(
-                "",
-                "send exactly one of account_id and email",
-            ));
-        }
-    };
-    let now = Utc::now();
-    let tx = begin_write(&state.db).await?;
-    let membership = match memberships::grant(&tx, account.id, organisation.id, role, now).await {
-        Ok(m) => m,
-        Err(StoreError::Duplicate(_)) => {
-            return Err(ApiError::Conflict {
-                code: "membership-exists",
-                detail: format!("the account is already {role} here"),
-                existing: Some(format!("/api/v1/organisations/{}/members", organisation.id)),
-            });
-        }
-        Err(other) => return Err(other.into()),
-    };
-    tx.commit().await?;
-    tracing::info!(organisation_id = %organisation.id, account_id = %account.id, %role, "role granted");
-    let member = Member {
-        membership,
-        email: account.email.as_str().to_string(),
-        name: account.name.as_ref().map(|n| n.as_str().to_string()),
-    };
-    Ok(HttpResponse::Created()
-        .insert_header(super::location(format!(
-            "/organisations/{}/members/{}",
-            organisation.id, member.membership.id
-        )))
-        .json(MemberResponse::from(&member)))
+    let once = key.once(body.raw(), &member_created);
+    let outcome = organisations::add_member(
+        &state.app,
+        &caller,
+        OrganisationId::from_uuid(*id),
+        body.into_inner(),
+        once,
+    )
+    .await?;
+    idempotency::respond(outcome, &member_created)
 }
 
 /// Revoke a role.
@@ -521,7 +340,6 @@ pub async fn add_member(
     params(("id" = Uuid, Path, description = "Organisation id"), ("membership_id" = Uuid, Path, description = "Membership id")),
     responses(
         (status = 204, description = "Role revoked"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only organisers revoke roles", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation or membership", body = Problem, content_type = "application/problem+json")
     )
@@ -533,13 +351,12 @@ pub async fn remove_member(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, membership_id) = path.into_inner();
-    let organisation = authorised(&state, &caller, id, OrganisationAction::ManageMembers).await?;
-    let tx = begin_write(&state.db).await?;
-    let membership =
-        memberships::find_in(&tx, organisation.id, MembershipId::from_uuid(membership_id))
-            .await?
-            .ok_or(ApiError::NotFound)?;
-    memberships::revoke(&tx, membership.id).await?;
-    tx.commit().await?;
+    organisations::remove_member(
+        &state.app,
+        &caller,
+        OrganisationId::from_uuid(id),
+        MembershipId::from_uuid(membership_id),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
