@@ -6,10 +6,12 @@
 //! per request and maps what it returns. Use cases may call each other (through the resource's
 //! shared helpers), never the HTTP layer, which this crate does not know.
 
+pub mod api_tokens;
 pub mod auth;
 pub mod caller;
 pub mod error;
 pub mod idempotency;
+pub mod me;
 pub mod organisations;
 pub mod page;
 pub mod patch;
