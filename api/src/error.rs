@@ -268,6 +268,7 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         403,
         "The programme accepts only people its organisers invite",
     ),
+    ("password-mismatch", 403, "The password is wrong"),
     ("cancellation-closed", 409, "The time to cancel has passed"),
     (
         "attendance-closed",

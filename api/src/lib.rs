@@ -3,6 +3,7 @@
 //! The API authenticates, parses and maps errors; rules live in `kompetens-domain`, storage in
 //! `kompetens-persistence`.
 
+pub mod account_view;
 pub mod auth;
 pub mod body;
 pub mod config;

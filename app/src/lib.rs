@@ -6,6 +6,7 @@
 //! per request and maps what it returns. Use cases may call each other (through the resource's
 //! shared helpers), never the HTTP layer, which this crate does not know.
 
+pub mod api_tokens;
 pub mod auth;
 pub mod caller;
 pub mod competence_plans;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod funders;
 pub mod grants;
 pub mod idempotency;
+pub mod me;
 pub mod organisations;
 pub mod page;
 pub mod patch;

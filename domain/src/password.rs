@@ -40,6 +40,96 @@ impl std::fmt::Debug for NewPassword {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for NewPassword {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <String as serde::Deserialize>::deserialize(d)?;
+        NewPassword::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for NewPassword {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::wire::string_schema(
+            Some(MIN_PASSWORD_CHARS),
+            Some(MAX_PASSWORD_CHARS),
+            None,
+            "A new password: 12 to 256 characters, not only white space.",
+        )
+        .examples(["correct horse battery"])
+        .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for NewPassword {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("NewPassword")
+    }
+}
+
+/// A password presented to prove who one is (signing in, erasing one's account): any text up
+/// to the longest password the policy allows. Never logged, never serialised.
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let chars = raw.chars().count();
+        if chars == 0 {
+            return Err(Invalid::new("must not be empty"));
+        }
+        if chars > MAX_PASSWORD_CHARS {
+            return Err(Invalid::new(format!(
+                "must be at most {MAX_PASSWORD_CHARS} characters"
+            )));
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The text, for hashing or verification on another thread.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Password {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <String as serde::Deserialize>::deserialize(d)?;
+        Password::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Password {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::wire::string_schema(
+            Some(1),
+            Some(MAX_PASSWORD_CHARS),
+            None,
+            "Your current password.",
+        )
+        .examples(["correct horse battery"])
+        .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Password {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Password")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

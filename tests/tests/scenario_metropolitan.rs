@@ -4,7 +4,7 @@
 //! standing.
 
 use kompetens_tests::spawn_app;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn the_metropolitan_standard_is_planned_run_reported_and_survives_an_erasure() {
@@ -84,7 +84,14 @@ async fn the_metropolitan_standard_is_planned_run_reported_and_survives_an_erasu
         )
         .await;
     assert!(listed_before.contains("Rūta Kazlauskienė"));
-    let r = app.delete("/api/v1/me", Some(&s.participant.token)).await;
+    let r = app
+        .call(
+            reqwest::Method::DELETE,
+            "/api/v1/me",
+            Some(&s.participant.token),
+            Some(json!({"password": s.participant.password})),
+        )
+        .await;
     assert_eq!(r.status, 204, "{}", r.text);
     assert_eq!(
         app.get("/api/v1/me", Some(&s.participant.token))

@@ -2,20 +2,19 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
-use kompetens_domain::ids::{ApiTokenId, OrganisationId};
-use kompetens_domain::policy::{self, Decision};
+use kompetens_app::PageRequest;
+use kompetens_app::api_tokens::{self, ApiToken, CreateApiTokenRequest, CreatedApiToken};
+use kompetens_domain::ids::ApiTokenId;
 use kompetens_domain::role::Role;
-use kompetens_persistence::begin_write;
-use kompetens_persistence::repo::api_tokens::{self, ApiToken, NewApiToken};
-use kompetens_persistence::repo::organisations;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
-use crate::auth::tokens::{API_TOKEN_PREFIX, digest, new_opaque};
+use crate::body::Json;
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageParams, encode_cursor, read};
+use crate::extract::{PageParams, encode_cursor};
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -77,107 +76,44 @@ pub struct ApiTokenList {
     pub next_cursor: Option<String>,
 }
 
-/// A token acting as `role` in `organisation_id`, which you must hold (or organise).
-#[derive(ToSchema)]
-#[schema(example = json!({"name": "registrations import", "organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e60", "role": "organiser", "expires_at": "2027-06-30T00:00:00Z"}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct CreateApiTokenRequest {
-    /// What the token is for, 1–100 characters.
-    name: String,
-    organisation_id: Uuid,
-    role: Role,
-    /// When the token stops working; none means until revoked.
-    expires_at: Option<DateTime<Utc>>,
-}
-
-fn token_name(raw: &str) -> Result<String, kompetens_domain::Invalid> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(kompetens_domain::Invalid::new(
-            "must be 1 to 100 characters",
-        ));
-    }
-    Ok(name.to_string())
+fn created(c: &CreatedApiToken) -> Result<idempotency::Reply, kompetens_app::AppError> {
+    idempotency::render(
+        201,
+        &CreatedApiTokenResponse {
+            api_token: ApiTokenResponse::from(&c.token),
+            token: c.secret.clone(),
+        },
+        Some(format!("/me/api-tokens/{}", c.token.id)),
+        None,
+    )
 }
 
 /// Create an API token for a script.
+///
+/// Send `Idempotency-Key` to make retries safe: a retry within 24 hours gets the first
+/// response back, secret included.
 #[utoipa::path(
     tag = "api-tokens",
     security(("bearer" = [])),
     request_body = CreateApiTokenRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry for 24 hours")),
     responses(
-        (status = 201, description = "Created; the secret is in `token` and is never shown again", body = CreatedApiTokenResponse),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created; the secret is in `token` and is never shown again", body = CreatedApiTokenResponse, headers(("Location" = String))),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "You do not hold this role there, or you called with an API token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or an organisation you cannot see", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid fields, an organisation you cannot see, or an Idempotency-Key reused for another request", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/me/api-tokens")]
 pub async fn create_api_token(
     state: web::Data<AppState>,
     caller: Authenticated,
-    body: JsonBody,
+    key: IdempotencyKey,
+    body: Json<CreateApiTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_session()?;
-    let mut f = body.fields()?;
-    let name = f.required("name", read::parsed(token_name));
-    let organisation_id = f.required("organisation_id", read::uuid);
-    let role = f.required("role", read::parsed(Role::parse));
-    let expires_at = f.optional("expires_at", read::instant);
-    f.finish()?;
-    let (Some(name), Some(organisation_id), Some(role)) = (name, organisation_id, role) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validated fields missing"
-        )));
-    };
-    let now = Utc::now();
-    if expires_at.is_some_and(|e| e <= now) {
-        return Err(ApiError::invalid("/expires_at", "must be in the future"));
-    }
-    let organisation =
-        organisations::find(&state.db, OrganisationId::from_uuid(organisation_id)).await?;
-    let decision = organisation.as_ref().map_or(Decision::NotFound, |o| {
-        policy::api_token(&caller.actor, &o.path, role)
-    });
-    let organisation = match (decision, organisation) {
-        (Decision::Allow, Some(o)) => o,
-        (Decision::Forbidden, _) => {
-            return Err(ApiError::Forbidden(format!(
-                "you do not hold the role {role} in this organisation"
-            )));
-        }
-        _ => {
-            return Err(ApiError::invalid(
-                "/organisation_id",
-                "no such organisation",
-            ));
-        }
-    };
-    let secret = new_opaque(API_TOKEN_PREFIX)?;
-    let prefix: String = secret.chars().take(11).collect();
-    let tx = begin_write(&state.db).await?;
-    let new = NewApiToken {
-        account_id: caller.account_id(),
-        organisation_id: organisation.id,
-        role,
-        name,
-        token_hash: digest(&secret),
-        prefix,
-        expires_at,
-    };
-    let token = api_tokens::insert(&tx, new, now).await?;
-    tx.commit().await?;
-    tracing::info!(api_token_id = %token.id, organisation_id = %organisation.id, %role, "API token created");
-    Ok(HttpResponse::Created()
-        .insert_header(super::location(format!("/me/api-tokens/{}", token.id)))
-        .json(CreatedApiTokenResponse {
-            api_token: ApiTokenResponse::from(&token),
-            token: secret,
-        }))
+    let once = key.once(body.raw(), &created);
+    let outcome = api_tokens::create(&state.app, &caller, body.into_inner(), once).await?;
+    idempotency::respond(outcome, &created)
 }
 
 /// List your live API tokens (without their secrets).
@@ -197,8 +133,10 @@ pub async fn list_api_tokens(
     caller: Authenticated,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (limit, after) = page.parse()?;
-    let page = api_tokens::list_for_account(&state.db, caller.account_id(), after, limit).await?;
+    let page = page
+        .parse()
+        .map(|(limit, after)| PageRequest { limit, after })?;
+    let page = api_tokens::list(&state.app, &caller, page).await?;
     Ok(HttpResponse::Ok().json(ApiTokenList {
         items: page.items.iter().map(ApiTokenResponse::from).collect(),
         next_cursor: page.next_after.map(encode_cursor),
@@ -223,19 +161,6 @@ pub async fn revoke_api_token(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_session()?;
-    let tx = begin_write(&state.db).await?;
-    let revoked = api_tokens::revoke(
-        &tx,
-        caller.account_id(),
-        ApiTokenId::from_uuid(*id),
-        Utc::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    if revoked {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    api_tokens::revoke(&state.app, &caller, ApiTokenId::from_uuid(*id)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

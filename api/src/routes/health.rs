@@ -45,12 +45,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
         retry_after: 5,
         detail: detail.to_string(),
     };
-    match tokio::time::timeout(
-        Duration::from_secs(3),
-        kompetens_persistence::db::ping(&state.db),
-    )
-    .await
-    {
+    match tokio::time::timeout(Duration::from_secs(3), state.app.ping()).await {
         Ok(Ok(())) => Ok(HttpResponse::Ok().json(HealthResponse { status: "ok" })),
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "readiness check failed");
