@@ -6,8 +6,11 @@
 //! per request and maps what it returns. Use cases may call each other (through the resource's
 //! shared helpers), never the HTTP layer, which this crate does not know.
 
+pub mod attendance;
 pub mod auth;
 pub mod caller;
+pub mod certificates;
+pub mod completion;
 pub mod error;
 pub mod idempotency;
 pub mod organisations;

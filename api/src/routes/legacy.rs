@@ -2,7 +2,7 @@
 //! last route using it has moved.
 
 use chrono::{DateTime, Utc};
-use kompetens_domain::ids::{ProgrammeId, RegistrationId};
+use kompetens_domain::ids::ProgrammeId;
 use kompetens_domain::locale::Locale;
 use kompetens_domain::notification::{self, Details, NotificationKind};
 use kompetens_domain::policy::{self, Actor, Decision, ProgrammeAction};
@@ -13,9 +13,7 @@ use kompetens_persistence::repo::registrations::{self, Registration};
 use kompetens_persistence::repo::sessions;
 use kompetens_persistence::repo::{notifications, session_choices};
 use kompetens_persistence::{ConnectionTrait, DatabaseTransaction};
-use uuid::Uuid;
 
-use crate::auth::Caller;
 use crate::error::ApiError;
 
 /// Loads a programme and checks the caller may do `action` to it; `lock` holds its row for
@@ -69,18 +67,6 @@ pub(crate) async fn organised_programme(
             ApiError::Forbidden(_) => ApiError::NotFound,
             other => other,
         })
-}
-
-/// 409 unless the programme can still change.
-pub(crate) fn ensure_editable(p: &Programme) -> Result<(), ApiError> {
-    if p.status.is_editable() {
-        Ok(())
-    } else {
-        Err(ApiError::conflict(
-            "programme-archived",
-            "the programme is archived and can no longer change",
-        ))
-    }
 }
 
 /// What every message about this programme says, in the participant's language.
@@ -180,34 +166,6 @@ pub(crate) async fn promote(
         tracing::info!(programme_id = %programme.id, promoted = promoted.len(), "waiting list promoted");
     }
     Ok(promoted)
-}
-
-/// Loads a registration the caller may see (their own, or as an organiser of its programme).
-pub(crate) async fn visible(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    id: Uuid,
-    lock: bool,
-) -> Result<(Registration, Programme, bool), ApiError> {
-    let registration = registrations::find(conn, RegistrationId::from_uuid(id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let programme = programmes::find(conn, registration.programme_id, lock)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let organiser = caller.actor.is_admin || caller.actor.organises(&programme.organisation_path);
-    if !organiser && registration.participant_id != caller.account.id {
-        return Err(ApiError::NotFound);
-    }
-    // Re-read under the lock: the row may have changed while we waited for it.
-    let registration = if lock {
-        registrations::find(conn, registration.id)
-            .await?
-            .ok_or(ApiError::NotFound)?
-    } else {
-        registration
-    };
-    Ok((registration, programme, organiser))
 }
 
 /// Frees whatever place or wait the registration held and moves it to `status`.
