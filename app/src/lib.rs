@@ -7,9 +7,12 @@
 //! shared helpers), never the HTTP layer, which this crate does not know.
 
 pub mod api_tokens;
+pub mod attendance;
 pub mod auth;
 pub mod caller;
+pub mod certificates;
 pub mod competence_plans;
+pub mod completion;
 pub mod error;
 pub mod funders;
 pub mod grants;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::Invalid;
+use crate::ids::{AccountId, AttendanceChangeId, RegistrationId, SessionId};
 use crate::session::SessionTime;
 use crate::vocabulary;
 
@@ -23,6 +24,13 @@ crate::wire::bounded!(
     /// How many days after a session its attendance may still be recorded.
     WindowDays(u32): 0..=366,
     "Days after a session during which its attendance may still be recorded: 0 to 366."
+);
+
+crate::wire::bounded!(
+    /// The minutes a participant attended a session, as sent when recording: never more than
+    /// the longest session (31 days); the session's own length is checked when recording.
+    AttendedMinutes(u32): 0..=44_640,
+    "Defaults to the session's `credit_minutes` for `present` and to 0 otherwise; never more than the session's length, and only `present` may have any."
 );
 
 /// The most days after a session that attendance may still be recorded.
@@ -120,6 +128,30 @@ pub fn may_record(time: &SessionTime, window_days: u32, now: DateTime<Utc>) -> R
         return Err(Closed::Passed { closed_at });
     }
     Ok(())
+}
+
+/// One participant's mark at one session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRecord {
+    pub session_id: SessionId,
+    pub participant_id: AccountId,
+    pub registration_id: RegistrationId,
+    pub mark: Mark,
+    pub recorded_by: AccountId,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// One change to a mark: `status` `None` means the mark was removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: AttendanceChangeId,
+    pub participant_id: AccountId,
+    pub status: Option<AttendanceStatus>,
+    pub attended_minutes: Option<u32>,
+    pub previous_status: Option<AttendanceStatus>,
+    pub previous_minutes: Option<u32>,
+    pub changed_by: AccountId,
+    pub changed_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

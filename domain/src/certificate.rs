@@ -1,10 +1,12 @@
 //! Certificates: verification codes, how a certificate is worded in each language, and how
 //! its hours and dates are printed.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
 use crate::hour_budget::ActivityType;
+use crate::ids::{AccountId, CertificateId, ProgrammeId, RegistrationId};
 use crate::vocabulary;
 
 vocabulary!(
@@ -365,6 +367,59 @@ pub fn period(from: NaiveDate, to: NaiveDate, language: &str) -> String {
         date(from, language)
     } else {
         format!("{} – {}", date(from, language), date(to, language))
+    }
+}
+
+/// Minutes of one activity type, as certified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertifiedHours {
+    pub activity_type: ActivityType,
+    pub minutes: u32,
+}
+
+/// The Europass Mobility fields, as certified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Europass {
+    pub sending_organisation: String,
+    pub host_organisation: String,
+    pub host_city: Option<String>,
+    pub host_country: Option<String>,
+    pub mentor: Option<String>,
+    pub learning_outcomes: Vec<String>,
+}
+
+/// A certificate: what was certified, as it stood when it was issued.
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    pub id: CertificateId,
+    pub registration_id: RegistrationId,
+    pub programme_id: ProgrammeId,
+    pub participant_id: AccountId,
+    pub code: VerificationCode,
+    /// The language it is worded in.
+    pub language: String,
+    pub holder_name: String,
+    /// The programme's title, by language, as it was at issue.
+    pub programme_title: std::collections::BTreeMap<String, String>,
+    pub organiser_name: String,
+    pub funders: Vec<String>,
+    pub hours: Vec<CertifiedHours>,
+    pub total_minutes: u64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub europass: Option<Europass>,
+    pub issued_at: DateTime<Utc>,
+    /// The organiser who issued it; `None` when issued automatically.
+    pub issued_by: Option<AccountId>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<AccountId>,
+    pub revocation_reason: Option<String>,
+    pub version: i32,
+}
+
+impl Certificate {
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
     }
 }
 

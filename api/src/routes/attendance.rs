@@ -1,84 +1,23 @@
 //! Attendance: the trainer of a session (or an organiser) records who was there and for how
-//! long; each recording decides completion for the people it changed.
-
-use std::collections::{BTreeMap, BTreeSet};
+//! long; each recording decides completion for the people it changed
+//! (`kompetens_app::attendance`).
 
 use actix_web::{HttpResponse, get, put, web};
-use chrono::{DateTime, Duration, Utc};
-use kompetens_domain::attendance::{self as rules, AttendanceStatus, Mark};
-use kompetens_domain::ids::{AccountId, SessionId};
-use kompetens_domain::policy::{self, AttendanceAction, Decision};
-use kompetens_domain::programme::ProgrammeStatus;
-use kompetens_domain::registration::RegistrationStatus;
-use kompetens_domain::session::SessionStatus;
-use kompetens_persistence::repo::attendance::{self as marks, AttendanceRecord, NewMark};
-use kompetens_persistence::repo::programmes::{self, Programme};
-use kompetens_persistence::repo::registrations::{self, Registration, RegistrationFilter};
-use kompetens_persistence::repo::sessions::{self, Session};
-use kompetens_persistence::repo::{accounts, session_choices};
-use kompetens_persistence::{ConnectionTrait, begin_write};
+use chrono::{DateTime, Utc};
+use kompetens_app::attendance::{
+    self, AttendanceSheet, Change, RecordAttendanceRequest, SheetEntry,
+};
+use kompetens_domain::attendance::AttendanceStatus;
+use kompetens_domain::ids::SessionId;
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::completion;
-use crate::auth::{Authenticated, Caller};
-use crate::error::{ApiError, FieldError, Problem};
-use crate::extract::{Fields, JsonBody, PageParams, Problems, encode_cursor, read};
+use crate::auth::Authenticated;
+use crate::body::Json;
+use crate::error::{ApiError, Problem};
+use crate::extract::{PageParams, encode_cursor};
 use crate::state::AppState;
-
-/// The most entries one attendance list may hold.
-pub const MAX_ENTRIES: usize = 1000;
-
-/// What the caller may do with a session's attendance.
-struct Access {
-    session: Session,
-    programme: Programme,
-    /// Organisers and the session's trainers see everyone; participants only themselves.
-    sees_everyone: bool,
-}
-
-/// Loads a session and its programme (locked, when recording) and asks the policy.
-async fn access(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    id: Uuid,
-    action: AttendanceAction,
-    lock: bool,
-) -> Result<Access, ApiError> {
-    let session = sessions::find(conn, SessionId::from_uuid(id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let programme = programmes::find(conn, session.programme_id, lock)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let teaches = session.trainer_ids.contains(&caller.account.id);
-    let organises = caller.actor.is_admin || caller.actor.organises(&programme.organisation_path);
-    let registered = !organises
-        && !teaches
-        && registrations::active_for(conn, programme.id, caller.account.id)
-            .await?
-            .is_some();
-    let decision = policy::attendance(
-        &caller.actor,
-        &programme.organisation_path,
-        teaches,
-        registered,
-        action,
-    );
-    match decision {
-        Decision::Allow => Ok(Access {
-            session,
-            programme,
-            sees_everyone: organises || teaches,
-        }),
-        Decision::Forbidden => Err(ApiError::Forbidden(
-            "only the session's trainers and the programme's organisers record attendance".into(),
-        )),
-        Decision::NotFound => Err(ApiError::NotFound),
-    }
-}
 
 /// One participant on a session's list: their mark, or nulls while none is recorded.
 #[derive(Serialize, ToSchema)]
@@ -127,119 +66,38 @@ pub struct AttendanceResponse {
     pub entries: Vec<AttendanceEntryResponse>,
 }
 
-/// Who is expected at a session: the programme's confirmed (and completed) participants, and
-/// for a session with its own places those holding one.
-async fn roster(
-    conn: &impl ConnectionTrait,
-    programme: &Programme,
-    session: &Session,
-) -> Result<Vec<Registration>, ApiError> {
-    let mut all = Vec::new();
-    for status in [RegistrationStatus::Confirmed, RegistrationStatus::Completed] {
-        let filter = RegistrationFilter {
-            status: Some(status),
-            ..RegistrationFilter::default()
-        };
-        let mut after = None;
-        loop {
-            let page =
-                registrations::list_for_programme(conn, programme.id, &filter, after, 200).await?;
-            all.extend(page.items);
-            match page.next_after {
-                Some(next) => after = Some(next),
-                None => break,
-            }
+impl From<&SheetEntry> for AttendanceEntryResponse {
+    fn from(e: &SheetEntry) -> Self {
+        let record = e.record.as_ref();
+        AttendanceEntryResponse {
+            participant_id: e.participant_id.as_uuid(),
+            registration_id: e.registration_id.as_uuid(),
+            name: e.name.clone(),
+            status: record.map(|m| m.mark.status),
+            attended_minutes: record.map(|m| m.mark.attended_minutes),
+            recorded_by: record.map(|m| m.recorded_by.as_uuid()),
+            recorded_at: record.map(|m| m.recorded_at),
         }
     }
-    if session.capacity.is_some() {
-        let ids: Vec<_> = all.iter().map(|r| r.id).collect();
-        let holding: BTreeSet<_> = session_choices::active_for_registrations(conn, &ids)
-            .await?
-            .into_iter()
-            .filter(|c| c.session_id == session.id && c.status == session_choices::CONFIRMED)
-            .map(|c| c.registration_id)
-            .collect();
-        all.retain(|r| holding.contains(&r.id));
-    }
-    all.sort_by_key(|r| r.arrival);
-    Ok(all)
 }
 
-/// The register: `expected` (the session's roster) with their marks, and anyone else marked.
-async fn attendance_response(
-    conn: &impl ConnectionTrait,
-    a: &Access,
-    mut expected: Vec<Registration>,
-    only: Option<AccountId>,
-) -> Result<AttendanceResponse, ApiError> {
-    let recorded = marks::for_session(conn, a.session.id).await?;
-    if let Some(me) = only {
-        expected.retain(|r| r.participant_id == me);
-    }
-    let mut entries: Vec<(Uuid, Uuid, Option<&AttendanceRecord>)> = expected
-        .iter()
-        .map(|r| {
-            (
-                r.participant_id.as_uuid(),
-                r.id.as_uuid(),
-                recorded
-                    .iter()
-                    .find(|m| m.participant_id == r.participant_id),
-            )
-        })
-        .collect();
-    // Marks of people no longer expected (cancelled since) stay visible.
-    for m in &recorded {
-        if only.is_some_and(|me| me != m.participant_id) {
-            continue;
-        }
-        if !entries
-            .iter()
-            .any(|(p, _, _)| *p == m.participant_id.as_uuid())
-        {
-            entries.push((
-                m.participant_id.as_uuid(),
-                m.registration_id.as_uuid(),
-                Some(m),
-            ));
+impl From<&AttendanceSheet> for AttendanceResponse {
+    fn from(s: &AttendanceSheet) -> Self {
+        AttendanceResponse {
+            session_id: s.session_id.as_uuid(),
+            programme_id: s.programme_id.as_uuid(),
+            length_minutes: s.length_minutes,
+            credit_minutes: s.credit_minutes,
+            recorded_at: s.recorded_at,
+            open_from: s.open_from,
+            open_until: s.open_until,
+            entries: s
+                .entries
+                .iter()
+                .map(AttendanceEntryResponse::from)
+                .collect(),
         }
     }
-    let ids: Vec<AccountId> = entries
-        .iter()
-        .map(|(p, _, _)| AccountId::from_uuid(*p))
-        .collect();
-    let names: BTreeMap<AccountId, Option<String>> = accounts::find_many(conn, &ids)
-        .await?
-        .into_iter()
-        .map(|acc| (acc.id, acc.name.map(|n| n.as_str().to_string())))
-        .collect();
-    let window = i64::from(a.programme.attendance_window_days);
-    Ok(AttendanceResponse {
-        session_id: a.session.id.as_uuid(),
-        programme_id: a.programme.id.as_uuid(),
-        length_minutes: a.session.time.duration_minutes(),
-        credit_minutes: a.session.credit_minutes,
-        recorded_at: a.session.attendance_recorded_at,
-        open_from: a.session.time.starts_at,
-        open_until: a.session.time.ends_at + Duration::days(window),
-        entries: entries
-            .into_iter()
-            .map(
-                |(participant, registration, mark)| AttendanceEntryResponse {
-                    participant_id: participant,
-                    registration_id: registration,
-                    name: names
-                        .get(&AccountId::from_uuid(participant))
-                        .cloned()
-                        .flatten(),
-                    status: mark.map(|m| m.mark.status),
-                    attended_minutes: mark.map(|m| m.mark.attended_minutes),
-                    recorded_by: mark.map(|m| m.recorded_by.as_uuid()),
-                    recorded_at: mark.map(|m| m.recorded_at),
-                },
-            )
-            .collect(),
-    })
 }
 
 /// A session's attendance list.
@@ -249,7 +107,6 @@ async fn attendance_response(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "The list (a participant sees their own entry only)", body = AttendanceResponse),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session, or its attendance is not yours to see", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -259,65 +116,8 @@ pub async fn get_attendance(
     caller: Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let a = access(&state.db, &caller, *id, AttendanceAction::Read, false).await?;
-    let only = (!a.sees_everyone).then_some(caller.account.id);
-    let expected = roster(&state.db, &a.programme, &a.session).await?;
-    Ok(HttpResponse::Ok().json(attendance_response(&state.db, &a, expected, only).await?))
-}
-
-/// The whole attendance list of a session.
-#[derive(ToSchema)]
-#[schema(example = json!({"entries": [
-    {"participant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5f", "status": "present"},
-    {"participant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e60", "status": "present", "attended_minutes": 120},
-    {"participant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "status": "excused"}
-]}))]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct RecordAttendanceRequest {
-    /// At most 1000; participants left out have their earlier marks removed.
-    entries: Vec<AttendanceEntryRequest>,
-}
-
-#[derive(ToSchema)]
-#[expect(
-    dead_code,
-    reason = "documents the body for OpenAPI; handlers read it field by field"
-)]
-pub struct AttendanceEntryRequest {
-    participant_id: Uuid,
-    status: AttendanceStatus,
-    /// Defaults to the session's `credit_minutes` for `present` and to 0 otherwise; never
-    /// more than the session's length, and only `present` may have any.
-    attended_minutes: Option<u32>,
-}
-
-/// An entry as read, before it is checked against the session.
-struct Entry {
-    participant: Uuid,
-    status: AttendanceStatus,
-    minutes: Option<i64>,
-}
-
-fn entry(value: &Value) -> Result<Entry, Problems> {
-    let mut f = Fields::of(value)?;
-    let participant = f.required("participant_id", read::uuid);
-    let status = f.required("status", read::parsed(AttendanceStatus::parse));
-    let minutes = f.optional("attended_minutes", |v| {
-        v.as_i64()
-            .ok_or_else(|| "must be a whole number of minutes".to_string())
-    });
-    f.done()?;
-    match (participant, status) {
-        (Some(participant), Some(status)) => Ok(Entry {
-            participant,
-            status,
-            minutes,
-        }),
-        _ => Err(vec![FieldError::at("", "is not a valid entry")]),
-    }
+    let sheet = attendance::get(&state.app, &caller, SessionId::from_uuid(*id)).await?;
+    Ok(HttpResponse::Ok().json(AttendanceResponse::from(&sheet)))
 }
 
 /// Record a session's attendance: the whole list, replacing what was recorded before.
@@ -335,15 +135,12 @@ fn entry(value: &Value) -> Result<Entry, Problems> {
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "The list as recorded", body = AttendanceResponse),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A participant of the programme: you may see your attendance but not record it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session, or not one you teach or organise", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Too early or too late (`/problems/attendance-closed`), the session is cancelled (`/problems/session-cancelled`), or the programme is not running (`/problems/invalid-status-transition`)", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/attendance-closed", "title": "Attendance cannot be recorded now", "status": 409, "detail": "attendance can be recorded from the session's start (2027-06-13T07:00:00+00:00)"})),
         (status = 422, description = "Invalid entries, each named by pointer: unknown or unconfirmed participants, duplicates, minutes out of range", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/validation-failed", "title": "The request is not valid", "status": 422, "detail": "1 field is invalid", "errors": [{"pointer": "/entries/2/participant_id", "detail": "not a confirmed participant of this programme"}]})),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json")
+            example = json!({"type": "/problems/validation-failed", "title": "The request is not valid", "status": 422, "detail": "1 field is invalid", "errors": [{"pointer": "/entries/2/participant_id", "detail": "not a confirmed participant of this programme"}]}))
     )
 )]
 #[put("/sessions/{id}/attendance")]
@@ -351,116 +148,16 @@ pub async fn record_attendance(
     state: web::Data<AppState>,
     caller: Authenticated,
     id: web::Path<Uuid>,
-    body: JsonBody,
+    body: Json<RecordAttendanceRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut f = body.fields()?;
-    let entries = f.required_with("entries", read::list(MAX_ENTRIES, entry));
-    f.finish()?;
-    let entries = entries.unwrap_or_default();
-    let now = Utc::now();
-    let tx = begin_write(&state.db).await?;
-    let a = access(&tx, &caller, *id, AttendanceAction::Record, true).await?;
-    match a.programme.status {
-        ProgrammeStatus::Published | ProgrammeStatus::Closed => {}
-        ProgrammeStatus::Archived => super::legacy::ensure_editable(&a.programme)?,
-        ProgrammeStatus::Draft => {
-            return Err(ApiError::conflict(
-                "invalid-status-transition",
-                "the programme is a draft: it has no participants to record",
-            ));
-        }
-    }
-    if a.session.status != SessionStatus::Scheduled {
-        return Err(ApiError::conflict(
-            "session-cancelled",
-            "the session is cancelled; there is no attendance to record",
-        ));
-    }
-    if let Err(closed) = rules::may_record(&a.session.time, a.programme.attendance_window_days, now)
-    {
-        return Err(ApiError::conflict("attendance-closed", closed.describe()));
-    }
-    let mut expected = roster(&tx, &a.programme, &a.session).await?;
-    let mut errors = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut new_marks = Vec::with_capacity(entries.len());
-    for (i, e) in entries.iter().enumerate() {
-        if !seen.insert(e.participant) {
-            errors.push(FieldError::at(
-                format!("/entries/{i}/participant_id"),
-                "appears twice; give one entry per participant",
-            ));
-            continue;
-        }
-        let Some(registration) = expected
-            .iter()
-            .find(|r| r.participant_id.as_uuid() == e.participant)
-        else {
-            errors.push(FieldError::at(
-                format!("/entries/{i}/participant_id"),
-                if a.session.capacity.is_some() {
-                    "not a confirmed participant of this session (it has its own places)"
-                } else {
-                    "not a confirmed participant of this programme"
-                },
-            ));
-            continue;
-        };
-        match Mark::new(
-            e.status,
-            e.minutes,
-            &a.session.time,
-            a.session.credit_minutes,
-        ) {
-            Ok(mark) => new_marks.push(NewMark {
-                participant_id: registration.participant_id,
-                registration_id: registration.id,
-                mark,
-            }),
-            Err(err) => errors.push(FieldError::at(
-                format!("/entries/{i}/attended_minutes"),
-                err.0,
-            )),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let changed = marks::replace(
-        &tx,
-        a.session.id,
-        a.programme.id,
-        &new_marks,
-        caller.account.id,
-        now,
+    let sheet = attendance::record(
+        &state.app,
+        &caller,
+        SessionId::from_uuid(*id),
+        body.into_inner(),
     )
     .await?;
-    sessions::mark_delivered(&tx, a.session.id, now).await?;
-    // Everyone expected (the session is now delivered for them all) and everyone whose mark
-    // changed: completion is decided afresh for each.
-    let facts = completion::facts(&tx, &a.programme).await?;
-    let issuer = completion::issuer(&tx, &a.programme).await?;
-    let mut settled = BTreeSet::new();
-    for r in &mut expected {
-        settled.insert(r.participant_id);
-        completion::settle(&tx, &facts, &issuer, &a.programme, r, now).await?;
-    }
-    for participant in changed.iter().filter(|p| !settled.contains(p)) {
-        if let Some(mut r) = registrations::active_for(&tx, a.programme.id, *participant).await? {
-            completion::settle(&tx, &facts, &issuer, &a.programme, &mut r, now).await?;
-        }
-    }
-    let fresh = Access {
-        session: sessions::find(&tx, a.session.id)
-            .await?
-            .ok_or(ApiError::NotFound)?,
-        ..a
-    };
-    // The roster is the same people: settling moves them between confirmed and completed only.
-    let body = attendance_response(&tx, &fresh, expected, None).await?;
-    tx.commit().await?;
-    tracing::info!(session_id = %fresh.session.id, entries = new_marks.len(), changed = changed.len(), "attendance recorded");
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(AttendanceResponse::from(&sheet)))
 }
 
 /// One change to a mark; `status` null: the mark was removed.
@@ -474,6 +171,21 @@ pub struct AttendanceChangeResponse {
     pub previous_minutes: Option<u32>,
     pub changed_by: Uuid,
     pub changed_at: DateTime<Utc>,
+}
+
+impl From<&Change> for AttendanceChangeResponse {
+    fn from(c: &Change) -> Self {
+        AttendanceChangeResponse {
+            id: c.id.as_uuid(),
+            participant_id: c.participant_id.as_uuid(),
+            status: c.status,
+            attended_minutes: c.attended_minutes,
+            previous_status: c.previous_status,
+            previous_minutes: c.previous_minutes,
+            changed_by: c.changed_by.as_uuid(),
+            changed_at: c.changed_at,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -495,8 +207,6 @@ pub struct AttendanceChangeList {
     params(("id" = Uuid, Path, description = "Session id"), PageParams),
     responses(
         (status = 200, description = "A page of changes", body = AttendanceChangeList),
-        (status = 400, description = "Unreadable query string", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session, or its attendance is not yours to see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid `limit` or `cursor`", body = Problem, content_type = "application/problem+json")
     )
@@ -508,26 +218,18 @@ pub async fn attendance_changes(
     id: web::Path<Uuid>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (limit, after) = page.parse()?;
-    let a = access(&state.db, &caller, *id, AttendanceAction::Read, false).await?;
-    let page = marks::changes(&state.db, a.session.id, after, limit).await?;
-    let items = page
-        .items
-        .into_iter()
-        .filter(|c| a.sees_everyone || c.participant_id == caller.account.id)
-        .map(|c| AttendanceChangeResponse {
-            id: c.id.as_uuid(),
-            participant_id: c.participant_id.as_uuid(),
-            status: c.status,
-            attended_minutes: c.attended_minutes,
-            previous_status: c.previous_status,
-            previous_minutes: c.previous_minutes,
-            changed_by: c.changed_by.as_uuid(),
-            changed_at: c.changed_at,
-        })
-        .collect();
+    let mut errors = Vec::new();
+    let page = page.request(&mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let page = attendance::changes(&state.app, &caller, SessionId::from_uuid(*id), page).await?;
     Ok(HttpResponse::Ok().json(AttendanceChangeList {
-        items,
+        items: page
+            .items
+            .iter()
+            .map(AttendanceChangeResponse::from)
+            .collect(),
         next_cursor: page.next_after.map(encode_cursor),
     }))
 }

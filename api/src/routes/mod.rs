@@ -10,7 +10,6 @@ pub mod completion;
 pub mod funders;
 pub mod grants;
 pub mod health;
-pub(crate) mod legacy;
 pub mod me;
 pub mod organisations;
 pub mod problems;

@@ -21,16 +21,7 @@ use crate::Page;
 use crate::entities::{attendance, attendance_change};
 use crate::error::{StoreError, corrupt};
 
-/// One participant's mark at one session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttendanceRecord {
-    pub session_id: SessionId,
-    pub participant_id: AccountId,
-    pub registration_id: RegistrationId,
-    pub mark: Mark,
-    pub recorded_by: AccountId,
-    pub recorded_at: DateTime<Utc>,
-}
+pub use kompetens_domain::attendance::{AttendanceRecord, Change};
 
 fn status(what: &str, raw: &str) -> Result<AttendanceStatus, StoreError> {
     AttendanceStatus::parse(raw).map_err(|e| corrupt(what, e))
@@ -197,19 +188,6 @@ pub async fn replace(
         changed.push((*participant).into());
     }
     Ok(changed)
-}
-
-/// One change to a mark: `status` `None` means the mark was removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub id: AttendanceChangeId,
-    pub participant_id: AccountId,
-    pub status: Option<AttendanceStatus>,
-    pub attended_minutes: Option<u32>,
-    pub previous_status: Option<AttendanceStatus>,
-    pub previous_minutes: Option<u32>,
-    pub changed_by: AccountId,
-    pub changed_at: DateTime<Utc>,
 }
 
 impl TryFrom<attendance_change::Model> for Change {
