@@ -252,7 +252,6 @@ impl Application {
                 settings.access_token_ttl,
             )
         };
-        let jwt = keys();
         let app = kompetens_app::App::new(
             db.clone(),
             keys(),
@@ -284,12 +283,7 @@ impl Application {
         let workers = settings.workers;
         let shutdown = settings.shutdown_timeout.as_secs();
         let body_limit = settings.max_body_bytes;
-        let state = web::Data::new(AppState {
-            app,
-            db,
-            jwt,
-            settings,
-        });
+        let state = web::Data::new(AppState { app, settings });
         let document = Arc::new(openapi::document_for(&state.settings.public_url));
         let mut server = HttpServer::new(move || {
             // The document route goes first: the `/api/v1` scope would otherwise claim its path.

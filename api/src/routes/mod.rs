@@ -121,33 +121,11 @@ pub fn location(path: String) -> (actix_web::http::header::HeaderName, String) {
 use actix_web::HttpResponse;
 use serde::Serialize;
 
-use crate::error::ApiError;
 use crate::extract::etag;
-
-/// 412 unless `expected` (from `If-Match`) is absent or names the current version.
-pub(crate) fn check_version(expected: Option<i32>, current: i32) -> Result<(), ApiError> {
-    match expected {
-        Some(v) if v != current => Err(ApiError::PreconditionFailed),
-        _ => Ok(()),
-    }
-}
-
-/// The error for a required field that `Fields::finish` let through as missing: a bug.
-pub(crate) fn unreachable_missing() -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("validated fields missing"))
-}
 
 /// 200 with the resource and its `ETag`.
 pub(crate) fn ok_versioned(version: i32, body: &impl Serialize) -> HttpResponse {
     HttpResponse::Ok().insert_header(etag(version)).json(body)
-}
-
-/// 201 with the resource, its `Location` and its `ETag`.
-pub(crate) fn created_versioned(path: String, version: i32, body: &impl Serialize) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header(location(path))
-        .insert_header(etag(version))
-        .json(body)
 }
 
 /// Multilingual text: BCP 47 language tags to text, at least one.
