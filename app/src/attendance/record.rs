@@ -42,9 +42,9 @@ pub struct AttendanceEntryRequest {
     pub participant_id: AccountId,
     pub status: AttendanceStatus,
     /// Defaults to the session's `credit_minutes` for `present` and to 0 otherwise; never
-    /// more than the session's length, and only `present` may have any.
+    /// more than the session's length, and only `present` may have any. `null` is the same
+    /// as leaving it out.
     #[serde(default)]
-    #[schema(nullable = false)]
     pub attended_minutes: Option<AttendedMinutes>,
 }
 
