@@ -1,7 +1,6 @@
 //! Reading requests: raw JSON bodies (for `crate::body`), pagination, `If-Match`, and the error
 //! handlers that turn actix's own extractor failures into problem responses.
 
-
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};

@@ -2,6 +2,11 @@
 //! are moving to"): handlers extract, call one use case and map the answer, so a route module
 //! never reaches storage, never imports another route module, and stays short.
 
+#![expect(
+    clippy::expect_used,
+    reason = "a test: an unreadable source tree should fail it loudly"
+)]
+
 use std::path::{Path, PathBuf};
 
 fn route_files() -> Vec<PathBuf> {

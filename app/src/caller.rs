@@ -50,13 +50,13 @@ impl App {
     /// The caller behind a bearer token: a JWT access token or an API token.
     pub async fn authenticate(&self, token: &str) -> Result<Caller, AppError> {
         if token.starts_with(API_TOKEN_PREFIX) {
-            self.from_api_token(token).await
+            self.caller_of_api_token(token).await
         } else {
-            self.from_access_token(token).await
+            self.caller_of_access_token(token).await
         }
     }
 
-    async fn from_access_token(&self, token: &str) -> Result<Caller, AppError> {
+    async fn caller_of_access_token(&self, token: &str) -> Result<Caller, AppError> {
         let claims = self.tokens().verify(token).ok_or_else(invalid_token)?;
         let session = AuthSessionId::from_uuid(claims.sid);
         // The session must still be live (logout takes effect at once) and be the token's
@@ -78,7 +78,7 @@ impl App {
         })
     }
 
-    async fn from_api_token(&self, token: &str) -> Result<Caller, AppError> {
+    async fn caller_of_api_token(&self, token: &str) -> Result<Caller, AppError> {
         let now = Utc::now();
         let api_token = api_tokens::find_live_by_hash(self.db(), &digest(token), now)
             .await?
