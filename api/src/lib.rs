@@ -3,7 +3,6 @@
 //! The API authenticates, parses and maps errors; rules live in `kompetens-domain`, storage in
 //! `kompetens-persistence`.
 
-pub mod account_view;
 pub mod auth;
 pub mod body;
 pub mod config;
@@ -18,6 +17,7 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod views;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -7,10 +7,10 @@ use kompetens_app::auth::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::account_view::MeResponse;
 use crate::body::Json;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
+use crate::views::account::MeResponse;
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({

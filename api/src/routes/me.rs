@@ -9,12 +9,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::ok_versioned;
-use crate::account_view::MeResponse;
 use crate::auth::Authenticated;
 use crate::body::{Json, JsonOrEmpty};
 use crate::error::{ApiError, Problem};
 use crate::extract::if_match;
 use crate::state::AppState;
+use crate::views::account::MeResponse;
 
 /// Your account.
 #[utoipa::path(
