@@ -101,6 +101,23 @@ async fn searches_take_percent_and_underscore_literally() {
     let r = app.get("/api/v1/programmes?q=%00", token).await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.body["errors"][0]["parameter"], "q");
+
+    // Funders are searched the same way.
+    for name in ["Fundusz 100%", "Fundusz miejski"] {
+        let body = json!({"organisation_id": org, "name": name, "kind": "municipality"});
+        let r = app.post("/api/v1/funders", token, body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let names: Vec<String> = app.get("/api/v1/funders?q=%25", token).await.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|f| f["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(names, ["Fundusz 100%"]);
+    let r = app.get("/api/v1/funders?q=%00", token).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.body["errors"][0]["parameter"], "q");
 }
 
 #[tokio::test]

@@ -73,7 +73,8 @@ pub struct FunderQuery {
     pub kind: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
-    /// Text the name contains, case-insensitively.
+    /// Text the name contains, case-insensitively; `%` and `_` are plain characters.
+    #[param(max_length = 300)]
     pub q: Option<String>,
 }
 
@@ -147,7 +148,7 @@ pub async fn list_funders(
             query.country.as_deref(),
             CountryCode::parse,
         ),
-        name_contains: query.q.as_deref().map(str::to_lowercase),
+        name_contains: super::query_text(&mut errors, "q", query.q.as_deref(), 300),
     };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
