@@ -70,6 +70,9 @@ pub struct Settings {
     /// `KOMPETENS_PUBLIC_URL`: where clients reach this API (behind a proxy, its public
     /// address), printed on certificates as the verification link. Default: `http://<bind>`.
     pub public_url: String,
+    /// `KOMPETENS_RACE_PROBE` (builds with the `race-probes` feature, which only the test
+    /// suite turns on): switch one guard off or pause after its check, for race tests' twins.
+    pub race_probe: Option<kompetens_app::probe::RaceProbe>,
 }
 
 /// Where e-mail goes: an SMTP relay without TLS (a local MTA or a mail catcher), optionally
@@ -161,6 +164,7 @@ const KEYS: &[&str] = &[
     "mail_from",
     "outbox_poll_ms",
     "public_url",
+    "race_probe",
 ];
 
 impl Raw {
@@ -199,6 +203,16 @@ impl Raw {
 
 fn env_name(key: &str) -> String {
     format!("KOMPETENS_{}", key.to_ascii_uppercase())
+}
+
+#[cfg(feature = "race-probes")]
+fn race_probe(raw: &str) -> Result<kompetens_app::probe::RaceProbe, String> {
+    kompetens_app::probe::RaceProbe::parse(raw)
+}
+
+#[cfg(not(feature = "race-probes"))]
+fn race_probe(_: &str) -> Result<kompetens_app::probe::RaceProbe, String> {
+    Err("needs a build with the race-probes feature (the test suite's)".into())
 }
 
 impl Settings {
@@ -338,7 +352,15 @@ impl Settings {
         if max_body_bytes < 1024 {
             return Err(error(&env_name("max_body_bytes"), "must be at least 1024"));
         }
+        let race_probe = match raw.get("race_probe") {
+            None | Some(("", _)) => None,
+            Some((_, source)) if environment == Environment::Production => {
+                return Err(error(source, "is for race tests and refused in production"));
+            }
+            Some((value, source)) => Some(race_probe(value).map_err(|m| error(source, m))?),
+        };
         Ok(Settings {
+            race_probe,
             environment,
             bind,
             data_dir,

@@ -261,6 +261,7 @@ impl Application {
                 sign_in_max_failures_per_account: settings.sign_in_max_failures_per_account,
                 sign_in_max_failures_per_address: settings.sign_in_max_failures_per_address,
                 sign_in_window: settings.sign_in_window,
+                race_probe: settings.race_probe,
             },
         );
         let outbox = match &settings.smtp {

@@ -21,6 +21,7 @@ pub mod me;
 pub mod organisations;
 pub mod page;
 pub mod patch;
+pub mod probe;
 pub mod programmes;
 pub mod registrations;
 pub mod reports;
@@ -45,6 +46,8 @@ pub struct Config {
     pub sign_in_max_failures_per_account: u64,
     pub sign_in_max_failures_per_address: u64,
     pub sign_in_window: Duration,
+    /// A race test's probe (test builds only, see `probe`); `None` everywhere else.
+    pub race_probe: Option<probe::RaceProbe>,
 }
 
 /// Everything a use case runs with: the database, the token keys and the configuration.

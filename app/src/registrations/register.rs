@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 
 use super::{RegistrationView, details, enqueue, notify, occupancy};
 use crate::auth::tokens::{digest, new_opaque};
+use crate::probe::Guard;
 use crate::programmes::authorised;
 use crate::{App, AppError, Caller, Once, Outcome};
 
@@ -356,18 +357,22 @@ pub async fn register(
 ) -> Result<Outcome<RegistrationView>, AppError> {
     let subject = request.subject()?;
     let tx = app.begin().await?;
+    // The programme's row lock: every decision on its places is taken under it.
     let programme = authorised(
         &tx,
         Some(&caller.actor),
         programme,
         ProgrammeAction::Read,
-        true,
+        app.guarded(Guard::ProgrammeLock),
     )
     .await?;
     // Under the lock, a request with the same key that committed meanwhile is visible: replay.
     if let Some(first) = once.replay(&tx, caller.account_id(), Utc::now()).await? {
         return Ok(Outcome::Replayed(first));
     }
+    // The counters the decision goes by were read with the lock: a race test widens the gap
+    // between that read and the write here.
+    app.after_check(Guard::ProgrammeLock).await;
     // Taken after the lock: `created_at` then follows the order of arrival.
     let now = Utc::now();
     let done = match register_in(&tx, caller, &programme, subject, now).await {
