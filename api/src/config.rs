@@ -67,6 +67,9 @@ pub struct Settings {
     pub smtp: Option<SmtpRelay>,
     pub mail_from: String,
     pub outbox_poll: Duration,
+    /// `KOMPETENS_WORKER_TICK_MS`: how often the worker looks for work no request triggers
+    /// (reserved places whose reservation ended unnoticed).
+    pub worker_tick: Duration,
     /// `KOMPETENS_PUBLIC_URL`: where clients reach this API (behind a proxy, its public
     /// address), printed on certificates as the verification link. Default: `http://<bind>`.
     pub public_url: String,
@@ -163,6 +166,7 @@ const KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "outbox_poll_ms",
+    "worker_tick_ms",
     "public_url",
     "race_probe",
 ];
@@ -416,6 +420,13 @@ impl Settings {
                 1000,
                 "a number of milliseconds",
             )?),
+            worker_tick: {
+                let ms: u64 = raw.parse("worker_tick_ms", 10_000, "a number of milliseconds")?;
+                if ms < 50 {
+                    return Err(error(&env_name("worker_tick_ms"), "must be at least 50"));
+                }
+                Duration::from_millis(ms)
+            },
             public_url: match raw.get("public_url") {
                 // Listening on every interface says nothing about the public name.
                 None | Some(("", _)) if bind.ip().is_unspecified() => {

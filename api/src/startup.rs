@@ -28,6 +28,8 @@ pub struct Application {
     server: Server,
     /// The notification sender, started with the server.
     outbox: Option<crate::mailer::Outbox>,
+    /// What the worker's ticks run on (the same use cases the handlers call).
+    ticks: (web::Data<AppState>, Duration),
 }
 
 /// Creates the data directory, connects and migrates the database. Used by `serve`,
@@ -284,7 +286,9 @@ impl Application {
         let workers = settings.workers;
         let shutdown = settings.shutdown_timeout.as_secs();
         let body_limit = settings.max_body_bytes;
+        let tick = settings.worker_tick;
         let state = web::Data::new(AppState { app, settings });
+        let ticks = (state.clone(), tick);
         let document = Arc::new(openapi::document_for(&state.settings.public_url));
         let mut server = HttpServer::new(move || {
             // The document route goes first: the `/api/v1` scope would otherwise claim its path.
@@ -313,6 +317,7 @@ impl Application {
             port,
             server: server.run(),
             outbox,
+            ticks,
         })
     }
 
@@ -323,17 +328,34 @@ impl Application {
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (graceful shutdown).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let worker = self.outbox.map(|outbox| tokio::spawn(outbox.run()));
+        let (state, every) = self.ticks;
+        let ticker = tokio::spawn(tick(state, every));
         let result = self.server.await;
         if let Some(worker) = worker {
             // Whatever it had claimed but not sent is retried when its lease runs out.
             worker.abort();
         }
+        // A round cut short is a transaction rolled back: the next instance's tick redoes it.
+        ticker.abort();
         result
     }
 
     /// A handle to stop the server from elsewhere (tests, embedding).
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+}
+
+/// The worker's ticks: what must happen at an instant even when no request comes (every
+/// instance runs them; each round decides under the same locks the requests take).
+async fn tick(state: web::Data<AppState>, every: Duration) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        if let Err(err) = kompetens_app::registrations::release_reservations(&state.app).await {
+            tracing::warn!(error = %err, "worker: could not release ended reservations");
+        }
     }
 }
 

@@ -166,6 +166,9 @@ pub struct Eligibility {
     pub workplace_within: Option<OrganisationId>,
     /// The participant's job role must be one of these (any, when empty).
     pub job_roles: Vec<JobRole>,
+    /// Both conditions are judged on the person's verified employment only: staff rosters
+    /// matched by their verified e-mail address, never their own profile.
+    pub verified_employment: bool,
 }
 
 /// When a participant has completed: a minimum share of the planned minutes attended, overall
@@ -359,6 +362,15 @@ pub struct Programme {
     /// Until when participants may cancel themselves; `None`: until the programme starts.
     pub cancellation_closes_at: Option<DateTime<Utc>>,
     pub eligibility: Eligibility,
+    /// The group seated first, and the places held for it (`None`: everyone alike).
+    pub priority: Option<crate::seating::Priority>,
+    /// When the places held for the group went back to everyone (noticed by the first
+    /// registration or cancellation after `reserved_until`, or a worker tick).
+    pub reservation_released_at: Option<DateTime<Utc>>,
+    /// At most so many places per member organisation's subtree.
+    pub seat_caps: Vec<crate::seating::SeatCap>,
+    /// The registration form.
+    pub questions: Vec<crate::question::Question>,
     pub completion_rule: CompletionRule,
     pub contact: Contact,
     /// `None`: free for participants.
@@ -378,6 +390,16 @@ pub struct Programme {
 }
 
 impl Programme {
+    /// What seats people: capacity, priority group and caps, at `now`.
+    pub fn seating_rules(&self, now: DateTime<Utc>) -> crate::seating::Rules<'_> {
+        crate::seating::Rules {
+            capacity: self.capacity,
+            priority: self.priority.as_ref(),
+            caps: &self.seat_caps,
+            now,
+        }
+    }
+
     /// The registration window, once both ends are set.
     pub fn window(&self) -> Option<RegistrationWindow> {
         match (self.registration_opens_at, self.registration_closes_at) {

@@ -80,6 +80,14 @@ pub struct Registration {
     pub workplace_organisation_id: Option<OrganisationId>,
     /// The participant's job role when registering.
     pub job_role: Option<JobRole>,
+    /// Whether that workplace and job role came from a staff roster (verified employment)
+    /// rather than the person's profile or an organiser's statement.
+    pub employment_verified: bool,
+    /// Whether the person was in the programme's priority group when registering: they wait
+    /// ahead of everyone else.
+    pub priority: bool,
+    /// The answers to the programme's questions.
+    pub answers: crate::question::Answers,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -325,6 +333,13 @@ pub enum Ineligible {
     Workplace,
     /// The programme asks for certain job roles and the person has another, or none.
     JobRole,
+    /// The programme goes by verified employment and the person's e-mail is not verified.
+    EmailUnverified,
+    /// The programme goes by verified employment and no roster lists the person as employed now.
+    NotOnRoster,
+    /// The rosters list the person, but none at an organisation or in a job role the programme
+    /// is open to.
+    RosterElsewhere,
 }
 
 impl Ineligible {
@@ -335,6 +350,15 @@ impl Ineligible {
             }
             Ineligible::JobRole => {
                 "the programme is open only to certain job roles; set your job role (PATCH /me) if it is one of them"
+            }
+            Ineligible::EmailUnverified => {
+                "the programme admits staff by verified employment, and the e-mail address is not verified yet: confirm it with the code that was e-mailed (POST /auth/verify-email; POST /auth/verify-email/resend sends another)"
+            }
+            Ineligible::NotOnRoster => {
+                "the programme admits staff by verified employment, and no staff roster lists this e-mail address as employed now: the employer's organisers keep the roster (PUT /organisations/{id}/staff)"
+            }
+            Ineligible::RosterElsewhere => {
+                "the programme admits staff by verified employment, and the staff rosters list this person only at organisations or in job roles the programme is not open to"
             }
         }
     }
@@ -360,6 +384,35 @@ impl Eligibility {
 
     pub fn workplace_root(&self) -> Option<OrganisationId> {
         self.workplace_within
+    }
+
+    /// For a programme that goes by verified employment: which of the person's current roster
+    /// entries (workplace, job role) admits them, preferring one that puts them in the priority
+    /// group; the index of that entry.
+    pub fn admits_verified(
+        &self,
+        email_verified: bool,
+        employments: &[(&OrganisationPath, JobRole)],
+        priority: Option<&crate::seating::Priority>,
+    ) -> Result<usize, Ineligible> {
+        if !email_verified {
+            return Err(Ineligible::EmailUnverified);
+        }
+        if employments.is_empty() {
+            return Err(Ineligible::NotOnRoster);
+        }
+        let admitted: Vec<usize> = employments
+            .iter()
+            .enumerate()
+            .filter(|(_, (path, role))| self.admits(Some(path), Some(*role)).is_ok())
+            .map(|(i, _)| i)
+            .collect();
+        admitted
+            .iter()
+            .copied()
+            .find(|i| priority.is_some_and(|p| p.includes(Some(employments[*i].1))))
+            .or(admitted.first().copied())
+            .ok_or(Ineligible::RosterElsewhere)
     }
 }
 
@@ -433,6 +486,7 @@ mod tests {
         let rule = Eligibility {
             workplace_within: Some(city.id()),
             job_roles: vec![JobRole::InterculturalAssistant, JobRole::Teacher],
+            verified_employment: false,
         };
         assert_eq!(rule.admits(Some(&school), Some(JobRole::Teacher)), Ok(()));
         assert_eq!(
@@ -449,6 +503,44 @@ mod tests {
         );
         assert_eq!(rule.admits(Some(&school), None), Err(Ineligible::JobRole));
         assert_eq!(Eligibility::default().admits(None, None), Ok(()));
+        Ok(())
+    }
+
+    #[test]
+    fn verified_employment_comes_from_the_rosters_and_prefers_the_priority_group()
+    -> Result<(), Invalid> {
+        let city = OrganisationPath::root(crate::ids::OrganisationId::new());
+        let school = city.child(crate::ids::OrganisationId::new())?;
+        let library = OrganisationPath::root(crate::ids::OrganisationId::new());
+        let rule = Eligibility {
+            workplace_within: Some(city.id()),
+            job_roles: vec![],
+            verified_employment: true,
+        };
+        let group = crate::seating::Priority {
+            job_roles: vec![JobRole::InterculturalAssistant],
+            reserved_places: 0,
+            reserved_until: None,
+        };
+        let two_jobs = [
+            (&library, JobRole::Librarian),
+            (&school, JobRole::Teacher),
+            (&school, JobRole::InterculturalAssistant),
+        ];
+        assert_eq!(rule.admits_verified(true, &two_jobs, Some(&group)), Ok(2));
+        assert_eq!(rule.admits_verified(true, &two_jobs, None), Ok(1));
+        assert_eq!(
+            rule.admits_verified(false, &two_jobs, None),
+            Err(Ineligible::EmailUnverified)
+        );
+        assert_eq!(
+            rule.admits_verified(true, &[], None),
+            Err(Ineligible::NotOnRoster)
+        );
+        assert_eq!(
+            rule.admits_verified(true, &two_jobs[..1], None),
+            Err(Ineligible::RosterElsewhere)
+        );
         Ok(())
     }
 

@@ -582,7 +582,8 @@ async fn organisers_export_registrations_as_csv_and_filter_them() {
         lines[1].contains("\"Kowalska, \"\"Ania\"\"\",csv-0@example.org"),
         "{csv}"
     );
-    assert!(lines[1].contains(",teacher,confirmed,,"), "{csv}");
+    // Where they worked when registering, and whether a roster said so.
+    assert!(lines[1].contains(",teacher,false,false,confirmed,,"), "{csv}");
     assert!(lines[3].contains(",waitlisted,2,"), "{csv}");
     let filtered = app
         .all_pages(

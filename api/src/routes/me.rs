@@ -106,6 +106,10 @@ pub struct ExportedRegistration {
     pub status: kompetens_domain::registration::RegistrationStatus,
     pub workplace_organisation_id: Option<Uuid>,
     pub job_role: Option<JobRole>,
+    pub employment_verified: bool,
+    pub priority: bool,
+    /// Your answers to the programme's questions.
+    pub answers: kompetens_domain::question::Answers,
     pub created_at: DateTime<Utc>,
 }
 
@@ -145,7 +149,7 @@ pub struct ExportedApiToken {
 #[schema(example = json!({
     "exported_at": "2026-12-01T10:00:00Z",
     "account": {"id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5f", "email": "anna.kowalska@example.pl", "name": "Anna Kowalska", "locale": "pl", "workplace_organisation_id": null, "job_role": "teacher", "is_admin": false, "memberships": [], "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z", "version": 2},
-    "registrations": [{"id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ed0", "programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb0", "status": "completed", "workplace_organisation_id": null, "job_role": "teacher", "created_at": "2026-05-04T08:00:01Z"}],
+    "registrations": [{"id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ed0", "programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb0", "status": "completed", "workplace_organisation_id": null, "job_role": "teacher", "employment_verified": false, "priority": false, "answers": {"dietary_needs": "vegetarian"}, "created_at": "2026-05-04T08:00:01Z"}],
     "attendance": [{"session_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ec0", "status": "present", "attended_minutes": 180, "recorded_at": "2026-06-13T12:05:00Z"}],
     "certificates": [],
     "api_tokens": []
@@ -186,6 +190,9 @@ pub async fn export_me(
                 status: r.status,
                 workplace_organisation_id: r.workplace_organisation_id.map(|o| o.as_uuid()),
                 job_role: r.job_role,
+                employment_verified: r.employment_verified,
+                priority: r.priority,
+                answers: r.answers.clone(),
                 created_at: r.created_at,
             })
             .collect(),

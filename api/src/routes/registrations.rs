@@ -9,6 +9,7 @@ use kompetens_app::registrations::{
     RegistrationView, SessionChoiceRequest,
 };
 use kompetens_domain::ids::{ProgrammeId, RegistrationId};
+use kompetens_domain::question::Question;
 use kompetens_domain::registration::RegistrationStatus;
 use kompetens_domain::role::JobRole;
 use serde::{Deserialize, Serialize};
@@ -210,12 +211,24 @@ pub struct RegistrationQuery {
     pub job_role: Option<String>,
 }
 
-const CSV_HEADER: &str = "registration_id,participant_id,name,email,workplace_organisation_id,job_role,status,waitlist_position,created_at\r\n";
+/// The columns every export has; one `answer:<question id>` column per question follows.
+const CSV_COLUMNS: &str = "registration_id,participant_id,name,email,workplace_organisation_id,job_role,employment_verified,priority,status,waitlist_position,created_at";
 
-fn csv_row(row: &ExportRow) -> String {
+fn csv_header(questions: &[Question]) -> String {
+    let mut header = String::from(CSV_COLUMNS);
+    for q in questions {
+        header.push_str(",answer:");
+        header.push_str(q.id.as_str());
+    }
+    header.push_str("\r\n");
+    header
+}
+
+/// A row: the workplace and job role as registered (what reports count), then the answers.
+fn csv_row(row: &ExportRow, questions: &[Question]) -> String {
     let r = &row.view.registration;
     let person = row.participant.as_ref();
-    crate::csv::line(&[
+    let mut cells = vec![
         r.id.to_string(),
         r.participant_id.to_string(),
         person
@@ -225,14 +238,14 @@ fn csv_row(row: &ExportRow) -> String {
         person
             .map(|p| p.email.as_str().to_string())
             .unwrap_or_default(),
-        person
-            .and_then(|p| p.workplace_organisation_id)
+        r.workplace_organisation_id
             .map(|o| o.to_string())
             .unwrap_or_default(),
-        person
-            .and_then(|p| p.job_role)
+        r.job_role
             .map(|j| j.as_str().to_string())
             .unwrap_or_default(),
+        r.employment_verified.to_string(),
+        r.priority.to_string(),
         r.status.as_str().to_string(),
         row.view
             .waitlist_position
@@ -240,7 +253,16 @@ fn csv_row(row: &ExportRow) -> String {
             .unwrap_or_default(),
         r.created_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    ])
+    ];
+    for q in questions {
+        cells.push(
+            r.answers
+                .get(q.id.as_str())
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        );
+    }
+    crate::csv::line(&cells)
 }
 
 /// A programme's registrations, in order of arrival (organisers). `Accept: text/csv` gives
@@ -254,7 +276,7 @@ fn csv_row(row: &ExportRow) -> String {
         (status = 200, description = "A page of registrations", body = RegistrationList,
             content(
                 (RegistrationList = "application/json"),
-                (String = "text/csv", example = "registration_id,participant_id,name,email,workplace_organisation_id,job_role,status,waitlist_position,created_at\r\n019a…,019a…,Anna Kowalska,anna@example.pl,019a…,teacher,confirmed,,2026-05-04T08:00:01Z\r\n")
+                (String = "text/csv", example = "registration_id,participant_id,name,email,workplace_organisation_id,job_role,employment_verified,priority,status,waitlist_position,created_at,answer:dietary_needs\r\n019a…,019a…,Anna Kowalska,anna@example.pl,019a…,teacher,true,false,confirmed,,2026-05-04T08:00:01Z,vegetarian\r\n")
             )),
         (status = 404, description = "No such programme, or you do not organise it", body = Problem, content_type = "application/problem+json")
     )
@@ -300,11 +322,13 @@ pub async fn list_registrations(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
+    let questions = found.questions;
+    let found = found.page;
     let next_cursor = found.next_after.map(encode_cursor);
     if csv {
-        let mut body = String::from(CSV_HEADER);
+        let mut body = csv_header(&questions);
         for row in &found.items {
-            body.push_str(&csv_row(row));
+            body.push_str(&csv_row(row, &questions));
         }
         let mut reply = HttpResponse::Ok();
         reply.content_type("text/csv; charset=utf-8");
@@ -339,7 +363,7 @@ pub struct BatchResult {
 
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"created": 1, "failed": 1, "results": [
-    {"index": 0, "status": 201, "registration": {"id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ed0", "programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb0", "participant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5e", "status": "confirmed", "arrival": 1, "waitlist_position": null, "session_ids": [], "session_choices": [], "registered_by": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5d", "reason": null, "created_at": "2026-05-04T08:00:01Z", "updated_at": "2026-05-04T08:00:01Z", "version": 1}, "problem": null},
+    {"index": 0, "status": 201, "registration": {"id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ed0", "programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb0", "participant_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5e", "status": "confirmed", "arrival": 1, "waitlist_position": null, "session_ids": [], "session_choices": [], "registered_by": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5d", "reason": null, "workplace_organisation_id": null, "job_role": "teacher", "employment_verified": false, "priority": false, "answers": {}, "created_at": "2026-05-04T08:00:01Z", "updated_at": "2026-05-04T08:00:01Z", "version": 1}, "problem": null},
     {"index": 1, "status": 409, "registration": null, "problem": {"type": "/problems/already-registered", "title": "Already registered", "status": 409, "detail": "the participant is already registered for this programme (confirmed)", "existing": "/api/v1/registrations/019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ed1"}}
 ]}))]
 pub struct BatchResponse {

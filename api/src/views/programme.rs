@@ -9,6 +9,7 @@ use kompetens_domain::money::Money;
 use kompetens_domain::programme::{
     ActivityShares, Mobility, Percent, ProgrammeKind, ProgrammeStatus, RegistrationPolicy,
 };
+use kompetens_domain::question::QuestionKind;
 use kompetens_domain::registration;
 use kompetens_domain::role::JobRole;
 use kompetens_domain::time_zone::TimeZone;
@@ -68,6 +69,47 @@ impl From<&Mobility> for MobilityBody {
     }
 }
 
+/// The priority group: its people wait ahead of everyone else; until `reserved_until`,
+/// `reserved_places` are held for them.
+#[derive(Serialize, ToSchema)]
+pub struct PriorityBody {
+    pub job_roles: Vec<JobRole>,
+    pub reserved_places: u32,
+    pub reserved_until: Option<DateTime<Utc>>,
+    /// Whether places are held for the group now.
+    pub reservation_holds: bool,
+    /// When the held places went back to everyone (the first registration, cancellation or
+    /// worker tick after `reserved_until`); `null` until then.
+    pub released_at: Option<DateTime<Utc>>,
+}
+
+/// At most `places` confirmed from the subtree of `organisation_id`.
+#[derive(Serialize, ToSchema)]
+pub struct SeatCapBody {
+    pub organisation_id: Uuid,
+    pub places: u32,
+}
+
+/// An option of a choice question.
+#[derive(Serialize, ToSchema)]
+pub struct QuestionOptionBody {
+    pub id: String,
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub label: TextMap,
+}
+
+/// A question of the registration form; registrations answer it in `answers.<id>`.
+#[derive(Serialize, ToSchema)]
+pub struct QuestionBody {
+    pub id: String,
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub label: TextMap,
+    pub kind: QuestionKind,
+    pub required: bool,
+    /// The options of a `choice` question; empty for the other kinds.
+    pub options: Vec<QuestionOptionBody>,
+}
+
 /// Who answers questions.
 #[derive(Serialize, ToSchema)]
 pub struct ContactBody {
@@ -98,6 +140,9 @@ pub struct ContactBody {
     "cancellation_deadline": "2026-06-12T22:00:00Z",
     "open_for_registration": false,
     "eligibility": {"workplace_organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "job_roles": ["intercultural_assistant", "teacher"]},
+    "priority": {"job_roles": ["intercultural_assistant"], "reserved_places": 20, "reserved_until": "2026-05-18T20:00:00Z", "reservation_holds": false, "released_at": null},
+    "seat_caps": [],
+    "questions": [{"id": "dietary_needs", "label": {"pl": "Wymagania żywieniowe", "en": "Dietary needs"}, "kind": "choice", "required": true, "options": [{"id": "none", "label": {"pl": "Brak", "en": "None"}}, {"id": "vegetarian", "label": {"pl": "Wegetariańska", "en": "Vegetarian"}}]}],
     "completion_rule": {"min_attended_percent": 80, "per_activity_type": {}},
     "contact": {"name": "Anna Kowalska", "email": "anna.kowalska@example.pl", "phone": "+48 58 000 00 00"},
     "fee": null,
@@ -145,6 +190,12 @@ pub struct ProgrammeResponse {
     /// Published, and now within the registration window.
     pub open_for_registration: bool,
     pub eligibility: EligibilityBody,
+    /// The priority group; `null`: everyone alike.
+    pub priority: Option<PriorityBody>,
+    /// Caps on the places one member organisation's subtree may take.
+    pub seat_caps: Vec<SeatCapBody>,
+    /// The registration form.
+    pub questions: Vec<QuestionBody>,
     pub completion_rule: CompletionRuleBody,
     pub contact: ContactBody,
     /// What participants pay; `null`: free.
@@ -200,6 +251,39 @@ pub(crate) fn response(v: &ProgrammeView, now: DateTime<Utc>) -> ProgrammeRespon
             workplace_organisation_id: p.eligibility.workplace_within.map(|o| o.as_uuid()),
             job_roles: p.eligibility.job_roles.clone(),
         },
+        priority: p.priority.as_ref().map(|g| PriorityBody {
+            job_roles: g.job_roles.clone(),
+            reserved_places: g.reserved_places,
+            reserved_until: g.reserved_until,
+            reservation_holds: g.reservation_holds(now),
+            released_at: p.reservation_released_at,
+        }),
+        seat_caps: p
+            .seat_caps
+            .iter()
+            .map(|c| SeatCapBody {
+                organisation_id: c.organisation_id.as_uuid(),
+                places: c.places,
+            })
+            .collect(),
+        questions: p
+            .questions
+            .iter()
+            .map(|q| QuestionBody {
+                id: q.id.as_str().to_string(),
+                label: text_map(&q.label),
+                kind: q.kind,
+                required: q.required,
+                options: q
+                    .options
+                    .iter()
+                    .map(|o| QuestionOptionBody {
+                        id: o.id.as_str().to_string(),
+                        label: text_map(&o.label),
+                    })
+                    .collect(),
+            })
+            .collect(),
         completion_rule: CompletionRuleBody {
             min_attended_percent: p.completion_rule.min_attended_percent,
             per_activity_type: ActivityShares(

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use kompetens_app::registrations::{ChoiceView, RegistrationView};
+use kompetens_domain::question::Answers;
 use kompetens_domain::registration::RegistrationStatus;
+use kompetens_domain::role::JobRole;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -19,6 +21,11 @@ use uuid::Uuid;
     "session_choices": [],
     "registered_by": null,
     "reason": null,
+    "workplace_organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e62",
+    "job_role": "intercultural_assistant",
+    "employment_verified": true,
+    "priority": true,
+    "answers": {"dietary_needs": "vegetarian"},
     "created_at": "2026-05-04T08:00:01Z",
     "updated_at": "2026-05-04T08:00:01Z",
     "version": 1
@@ -41,6 +48,18 @@ pub struct RegistrationResponse {
     pub registered_by: Option<Uuid>,
     /// The organiser's reason for a rejection or cancellation.
     pub reason: Option<String>,
+    /// Where the participant worked when registering (reports count them there).
+    pub workplace_organisation_id: Option<Uuid>,
+    /// The participant's job role when registering.
+    pub job_role: Option<JobRole>,
+    /// Whether that workplace and job role come from a staff roster (verified employment),
+    /// rather than the profile or an organiser's statement.
+    pub employment_verified: bool,
+    /// Whether the person was in the programme's priority group when registering: the group
+    /// waits ahead of everyone else.
+    pub priority: bool,
+    /// The answers to the programme's questions, by question id.
+    pub answers: Answers,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -99,6 +118,11 @@ impl From<&RegistrationView> for RegistrationResponse {
             session_choices: choices,
             registered_by: r.registered_by.map(|a| a.as_uuid()),
             reason: r.reason.clone(),
+            workplace_organisation_id: r.workplace_organisation_id.map(|o| o.as_uuid()),
+            job_role: r.job_role,
+            employment_verified: r.employment_verified,
+            priority: r.priority,
+            answers: r.answers.clone(),
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,

@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use super::ProgrammeView;
 use super::fields::{
     CompletionRuleRequest, ContactRequest, DESCRIPTION_CHARS, EligibilityRequest, Fields,
-    MobilityRequest, SUMMARY_CHARS, TITLE_CHARS,
+    MobilityRequest, PriorityRequest, QuestionRequest, SUMMARY_CHARS, SeatCapRequest, TITLE_CHARS,
 };
 use crate::organisations::organised_by;
 use crate::{App, AppError, Caller, Once, Outcome};
@@ -103,6 +103,17 @@ pub struct NewProgramme {
     #[serde(default)]
     #[schema(max_items = 50)]
     pub grant_ids: Option<Vec<GrantId>>,
+    /// The priority group and the places held for it; absent: everyone alike.
+    #[serde(default)]
+    pub priority: Option<PriorityRequest>,
+    /// Caps on the places one member organisation's subtree may take.
+    #[serde(default)]
+    #[schema(max_items = 500)]
+    pub seat_caps: Option<Vec<SeatCapRequest>>,
+    /// The registration form: what registering asks.
+    #[serde(default)]
+    #[schema(max_items = 30)]
+    pub questions: Option<Vec<QuestionRequest>>,
 }
 
 impl crate::Validate for NewProgramme {
@@ -154,6 +165,9 @@ impl NewProgramme {
             certificate_issuance: self.certificate_issuance,
             mobility: Some(self.mobility),
             grant_ids: self.grant_ids.map(Some),
+            priority: self.priority.map(Some),
+            seat_caps: self.seat_caps.map(Some),
+            questions: self.questions.map(Some),
         };
         (self.organisation_id, zone_given, fields)
     }
@@ -190,6 +204,10 @@ pub async fn create(
         registration_closes_at: None,
         cancellation_closes_at: None,
         eligibility: Eligibility::default(),
+        priority: None,
+        reservation_released_at: None,
+        seat_caps: Vec::new(),
+        questions: Vec::new(),
         completion_rule: CompletionRule::default(),
         contact: Contact::default(),
         fee: None,

@@ -13,7 +13,11 @@ use kompetens_domain::programme::{
     ActivityShares, Capacity, CompletionRule, Contact, Mobility, Percent, Period, Programme,
     ProgrammeKind, RegistrationPolicy, RegistrationWindow,
 };
+use kompetens_domain::question::{self, ChoiceOption, Question, QuestionKey, QuestionKind};
 use kompetens_domain::role::JobRole;
+use kompetens_domain::seating::{
+    self, CapPlaces, MAX_SEAT_CAPS, Priority, ReservedPlaces, SeatCap,
+};
 use kompetens_domain::text::{Line, LocalizedLine, LocalizedParagraphs};
 use kompetens_domain::time_zone::TimeZone;
 use kompetens_persistence::ConnectionTrait;
@@ -112,6 +116,94 @@ impl From<MobilityRequest> for Mobility {
     }
 }
 
+/// The priority group: people in `job_roles` wait ahead of everyone else, in their own order of
+/// arrival; until `reserved_until`, `reserved_places` of the programme's places are held for
+/// them (others are waitlisted once only the reserved places remain), and after it those
+/// places go to the waiting list in order.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"job_roles": ["intercultural_assistant"], "reserved_places": 20, "reserved_until": "2026-05-18T22:00:00+02:00"}))]
+pub struct PriorityRequest {
+    /// The job roles of the group (by verified employment where the programme asks for it,
+    /// else the profile's or what an organiser stated).
+    #[schema(min_items = 1, max_items = 14)]
+    pub job_roles: Vec<JobRole>,
+    /// Places held for the group until `reserved_until`; at most the capacity. Default 0.
+    #[serde(default)]
+    pub reserved_places: Option<ReservedPlaces>,
+    /// Until when the reserved places are held; required with `reserved_places`.
+    #[serde(default)]
+    pub reserved_until: Option<DateTime<Utc>>,
+}
+
+/// At most `places` confirmed from the subtree of `organisation_id` (a member school, a
+/// municipality): the others from there wait, and a freed place goes to the first in line who
+/// fits.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e62", "places": 2}))]
+pub struct SeatCapRequest {
+    pub organisation_id: OrganisationId,
+    /// At most the programme's capacity.
+    pub places: CapPlaces,
+}
+
+/// One option of a choice question.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": "vegetarian", "label": {"pl": "Wegetariańska", "en": "Vegetarian"}}))]
+pub struct QuestionOptionRequest {
+    pub id: QuestionKey,
+    pub label: LocalizedLine<{ question::LABEL_CHARS }>,
+}
+
+/// A question of the registration form; the answer comes as `answers.<id>` when registering.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "id": "dietary_needs",
+    "label": {"pl": "Wymagania żywieniowe", "en": "Dietary needs"},
+    "kind": "choice",
+    "required": true,
+    "options": [
+        {"id": "none", "label": {"pl": "Brak", "en": "None"}},
+        {"id": "vegetarian", "label": {"pl": "Wegetariańska", "en": "Vegetarian"}}
+    ]
+}))]
+pub struct QuestionRequest {
+    /// Stable and unique within the form, e.g. `dietary_needs`.
+    pub id: QuestionKey,
+    pub label: LocalizedLine<{ question::LABEL_CHARS }>,
+    pub kind: QuestionKind,
+    /// Whether a registration must answer it; default false.
+    #[serde(default)]
+    pub required: Option<bool>,
+    /// The options of a `choice` question (at least two, ids unique); none for other kinds.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub options: Option<Vec<QuestionOptionRequest>>,
+}
+
+impl From<QuestionRequest> for Question {
+    fn from(q: QuestionRequest) -> Self {
+        Question {
+            id: q.id,
+            label: q.label.into_inner(),
+            kind: q.kind,
+            required: q.required.unwrap_or(false),
+            options: q
+                .options
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| ChoiceOption {
+                    id: o.id,
+                    label: o.label.into_inner(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Every member a create or a change may set: `None` leaves the field, `Some(None)` clears it.
 #[derive(Default)]
 pub(crate) struct Fields {
@@ -137,6 +229,9 @@ pub(crate) struct Fields {
     pub certificate_issuance: Option<CertificateIssuance>,
     pub mobility: Option<Option<MobilityRequest>>,
     pub grant_ids: Option<Option<Vec<GrantId>>>,
+    pub priority: Option<Option<PriorityRequest>>,
+    pub seat_caps: Option<Option<Vec<SeatCapRequest>>>,
+    pub questions: Option<Option<Vec<QuestionRequest>>>,
 }
 
 /// What the fields refer to that must be checked against the database.
@@ -144,6 +239,7 @@ pub(crate) struct Fields {
 pub(crate) struct References {
     workplace: Option<Option<OrganisationId>>,
     grant_ids: Option<Vec<GrantId>>,
+    capped: Vec<OrganisationId>,
 }
 
 impl Fields {
@@ -170,6 +266,28 @@ impl Fields {
             errors.push(FieldError::at(
                 "/grant_ids",
                 format!("may hold at most {MAX_GRANTS} items"),
+            ));
+        }
+        if self
+            .seat_caps
+            .as_ref()
+            .and_then(Option::as_ref)
+            .is_some_and(|c| c.len() > MAX_SEAT_CAPS)
+        {
+            errors.push(FieldError::at(
+                "/seat_caps",
+                format!("may hold at most {MAX_SEAT_CAPS} items"),
+            ));
+        }
+        if self
+            .questions
+            .as_ref()
+            .and_then(Option::as_ref)
+            .is_some_and(|q| q.len() > question::MAX_QUESTIONS)
+        {
+            errors.push(FieldError::at(
+                "/questions",
+                format!("may hold at most {} items", question::MAX_QUESTIONS),
             ));
         }
         if errors.is_empty() {
@@ -278,6 +396,45 @@ impl Fields {
             ids.dedup();
             refs.grant_ids = Some(ids);
         }
+        if let Some(v) = self.priority {
+            p.priority = v.map(|g| {
+                let mut job_roles = g.job_roles;
+                job_roles.sort_unstable();
+                job_roles.dedup();
+                Priority {
+                    job_roles,
+                    reserved_places: g.reserved_places.map_or(0, ReservedPlaces::get),
+                    reserved_until: g.reserved_until,
+                }
+            });
+        }
+        if let Some(v) = self.seat_caps {
+            p.seat_caps = v
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| SeatCap {
+                    organisation_id: c.organisation_id,
+                    places: c.places.get(),
+                })
+                .collect();
+            refs.capped = p.seat_caps.iter().map(|c| c.organisation_id).collect();
+        }
+        if let Some(v) = self.questions {
+            p.questions = v.unwrap_or_default().into_iter().map(Into::into).collect();
+        }
+        // Checked on the programme as it will be, whichever member changed (a lower capacity
+        // than the reserved places is as wrong as more reserved places than the capacity).
+        if let Some(group) = &p.priority {
+            for (at, detail) in group.check(p.capacity) {
+                errors.push(FieldError::at(at, detail));
+            }
+        }
+        for (at, detail) in seating::check_caps(&p.seat_caps, p.capacity) {
+            errors.push(FieldError::at(at, detail));
+        }
+        for (at, detail) in question::check_questions(&p.questions) {
+            errors.push(FieldError::at(at, detail));
+        }
         if p.mobility.is_some() && p.kind != ProgrammeKind::Mobility {
             errors.push(FieldError::at(
                 "/mobility",
@@ -311,6 +468,14 @@ impl References {
                     Some(id)
                 }
             };
+        }
+        for (i, organisation) in self.capped.iter().enumerate() {
+            if organisations::find(conn, *organisation).await?.is_none() {
+                errors.push(FieldError::at(
+                    format!("/seat_caps/{i}/organisation_id"),
+                    "no such organisation",
+                ));
+            }
         }
         if let Some(wanted) = &self.grant_ids {
             let found = grants::find_many(conn, wanted).await?;

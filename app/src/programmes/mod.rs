@@ -14,7 +14,10 @@ pub use budget::{
     BudgetLineRequest, HourBudgetRequest, HourBudgetView, hour_budget, replace_hour_budget,
 };
 pub use create::{NewProgramme, create};
-pub use fields::{CompletionRuleRequest, ContactRequest, EligibilityRequest, MobilityRequest};
+pub use fields::{
+    CompletionRuleRequest, ContactRequest, EligibilityRequest, MobilityRequest, PriorityRequest,
+    QuestionOptionRequest, QuestionRequest, SeatCapRequest,
+};
 pub use get::get;
 pub use kompetens_domain::programme::Programme;
 pub use list::{ProgrammeFilter, list};

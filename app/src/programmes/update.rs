@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::fields::{
     CompletionRuleRequest, ContactRequest, DESCRIPTION_CHARS, EligibilityRequest, Fields,
-    MobilityRequest, SUMMARY_CHARS, TITLE_CHARS,
+    MobilityRequest, PriorityRequest, QuestionRequest, SUMMARY_CHARS, SeatCapRequest, TITLE_CHARS,
 };
 use super::{ProgrammeView, authorised, ensure_editable, ensure_still_publishable, view};
 use crate::patch::nullable;
@@ -84,6 +84,17 @@ pub struct ProgrammeChanges {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_items = 50)]
     pub grant_ids: Option<Option<Vec<GrantId>>>,
+    /// `null`: no priority group. Changing it seats whoever it lets in at once.
+    #[serde(default, deserialize_with = "nullable")]
+    pub priority: Option<Option<PriorityRequest>>,
+    /// `null` or `[]`: no caps. Caps govern the places given from now on: nobody loses one.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_items = 500)]
+    pub seat_caps: Option<Option<Vec<SeatCapRequest>>>,
+    /// `null` or `[]`: no questions. Answers already given stay as they were.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_items = 30)]
+    pub questions: Option<Option<Vec<QuestionRequest>>>,
 }
 
 impl From<ProgrammeChanges> for Fields {
@@ -111,6 +122,9 @@ impl From<ProgrammeChanges> for Fields {
             certificate_issuance: c.certificate_issuance,
             mobility: c.mobility,
             grant_ids: c.grant_ids,
+            priority: c.priority,
+            seat_caps: c.seat_caps,
+            questions: c.questions,
         }
     }
 }
@@ -129,7 +143,7 @@ pub async fn update(
     check_version(expected_version, p.version)?;
     ensure_editable(&p)?;
     let before = (p.period, p.time_zone);
-    let capacity_before = p.capacity;
+    let seating_before = (p.capacity, p.priority.clone(), p.seat_caps.clone());
     let mut errors = Vec::new();
     let refs = fields.apply(&mut p, &mut errors);
     if !errors.is_empty() {
@@ -179,8 +193,13 @@ pub async fn update(
     if let Some(ids) = &grant_ids {
         grants::allocate(&tx, p.id, ids, p.updated_at).await?;
     }
-    if capacity_before.is_some_and(|before| p.capacity.is_none_or(|now| now > before)) {
-        // Raised capacity frees places: those waiting get them, in order, in this transaction.
+    if seating_before.1 != p.priority {
+        // A new reservation is released when it ends, whatever became of the old one.
+        programmes::set_reservation_released(&tx, p.id, None).await?;
+    }
+    if seating_before != (p.capacity, p.priority.clone(), p.seat_caps.clone()) {
+        // More places, a released reservation or looser caps: those waiting who fit now get
+        // their places, in order, in this transaction.
         crate::registrations::promote(&tx, &p, p.updated_at).await?;
         p = programmes::find(&tx, p.id, false)
             .await?

@@ -67,7 +67,7 @@ pub async fn batch(
             // Programme counters moved by earlier entries: read them again.
             Ok(subject) => match programmes::find(&savepoint, programme.id, false).await? {
                 Some(current) => {
-                    register_in(&savepoint, caller, &current, subject, Utc::now()).await
+                    register_in(app, &savepoint, caller, &current, subject, Utc::now()).await
                 }
                 None => Err(RegisterError::App(AppError::NotFound)),
             },

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use kompetens_domain::ids::{AccountId, ProgrammeId, RegistrationId};
+use kompetens_domain::question::Question;
 use kompetens_domain::registration::RegistrationStatus;
 use kompetens_persistence::repo::accounts::{self, Account};
 use kompetens_persistence::repo::{registrations, session_choices};
@@ -19,6 +20,13 @@ pub struct ExportRow {
     pub participant: Option<Account>,
 }
 
+/// A page of a programme's registrations, with the programme's questions (the CSV export has a
+/// column for each).
+pub struct ProgrammeRegistrations {
+    pub page: Page<ExportRow>,
+    pub questions: Vec<Question>,
+}
+
 /// A programme's registrations in order of arrival, to its organisers (404 to anyone else,
 /// even where they can read the programme); with the participants when `with_people` (the
 /// CSV export names them).
@@ -29,15 +37,21 @@ pub async fn list_for_programme(
     filter: &RegistrationFilter,
     page: PageRequest,
     with_people: bool,
-) -> Result<Page<ExportRow>, AppError> {
+) -> Result<ProgrammeRegistrations, AppError> {
     let db = app.db();
     let programme = organised(db, &caller.actor, programme, false).await?;
     let found =
         registrations::list_for_programme(db, programme.id, filter, page.after, page.limit).await?;
-    let waiting = registrations::waiting_arrivals(db, programme.id).await?;
+    // One read of the waiting list's order (the priority group first) for the whole page.
+    let waiting: BTreeMap<i64, usize> = registrations::waiting_order(db, programme.id)
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(i, arrival)| (arrival, i))
+        .collect();
     let position = |status: RegistrationStatus, arrival: i64| {
         (status == RegistrationStatus::Waitlisted)
-            .then(|| waiting.binary_search(&arrival).ok())
+            .then(|| waiting.get(&arrival))
             .flatten()
             .and_then(|i| u32::try_from(i + 1).ok())
     };
@@ -67,9 +81,12 @@ pub async fn list_for_programme(
             participant,
         });
     }
-    Ok(Page {
-        items,
-        next_after: found.next_after,
+    Ok(ProgrammeRegistrations {
+        page: Page {
+            items,
+            next_after: found.next_after,
+        },
+        questions: programme.questions,
     })
 }
 

@@ -13,27 +13,34 @@ mod get;
 mod list;
 mod register;
 mod reject;
+mod release;
 
 pub use approve::approve;
 pub use batch::{BatchEntry, BatchOutcome, BatchRequest, MAX_BATCH, batch};
 pub use cancel::{ReasonRequest, cancel};
 pub use choose_sessions::{SessionChoiceRequest, choose_sessions};
 pub use get::get;
-pub use list::{ExportRow, RegistrationFilter, list_for_programme, mine};
+pub use list::{ExportRow, ProgrammeRegistrations, RegistrationFilter, list_for_programme, mine};
 pub use register::{RegistrationRequest, register};
 pub use reject::reject;
+pub use release::release_reservations;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use kompetens_domain::ids::{RegistrationId, SessionId};
+use kompetens_domain::ids::{AccountId, RegistrationId, SessionId};
 use kompetens_domain::locale::Locale;
 use kompetens_domain::notification::{self, Details, NotificationKind};
 use kompetens_domain::programme::Programme;
 use kompetens_domain::registration::{
     self as rules, Admission, CounterChange, Occupancy, RegistrationStatus, counter_change,
 };
+use kompetens_domain::seating;
 use kompetens_persistence::repo::accounts::{self, Account};
 use kompetens_persistence::repo::session_choices::{self, SessionChoice};
-use kompetens_persistence::repo::{notifications, programmes, registrations, sessions};
+use kompetens_persistence::repo::{
+    notifications, organisations, programmes, registrations, sessions,
+};
 use kompetens_persistence::{ConnectionTrait, DatabaseTransaction};
 
 pub use kompetens_domain::registration::Registration;
@@ -206,19 +213,107 @@ pub(crate) async fn notify(
     enqueue(conn, participant, kind, &details, now).await
 }
 
-/// Confirms as many of those waiting as there are free places, strictly in order of arrival,
-/// in the caller's transaction (which holds the programme's lock), and tells each of them.
+/// Confirms those waiting who have a place now — after a place was freed, the rules changed
+/// or the reservation for the priority group ended — in the waiting list's order, in the
+/// caller's transaction (which holds the programme's lock), and tells each of them.
+///
+/// A programme with neither a priority group nor seat caps goes by its counters alone: as many
+/// as there are free places, the first in line. One with them reads its queue and asks
+/// `seating::fill`, which seats each person in line who fits and leaves the others in place.
 pub(crate) async fn promote(
     tx: &DatabaseTransaction,
     programme: &Programme,
     now: DateTime<Utc>,
 ) -> Result<Vec<Registration>, AppError> {
-    // The counters as this transaction left them.
+    // The counters and rules as this transaction left them.
     let Some(fresh) = programmes::find(tx, programme.id, false).await? else {
         return Ok(Vec::new());
     };
-    let n = occupancy(&fresh).promotable();
-    let waiting = registrations::first_waiting(tx, programme.id, n).await?;
+    let rules = fresh.seating_rules(now);
+    let waiting = if rules.need_the_queue() {
+        let queue = registrations::queue(tx, fresh.id).await?;
+        let order = seating::fill(rules, &queue);
+        in_order(registrations::find_many(tx, &order).await?, &order)
+    } else {
+        let n = occupancy(&fresh).promotable();
+        registrations::first_waiting(tx, fresh.id, n).await?
+    };
+    let promoted = confirm_waiting(tx, &fresh, waiting, now).await?;
+    notice_release(tx, &fresh, now).await?;
+    Ok(promoted)
+}
+
+/// Where `candidate` — someone joining the queue now (new, or just approved) — goes: whether
+/// they get a place, and who else waiting is seated with the same decision (someone who fits
+/// now because the reservation ended). Under the programme's lock.
+pub(crate) async fn seat_candidate(
+    tx: &DatabaseTransaction,
+    programme: &Programme,
+    candidate: seating::Seat,
+    now: DateTime<Utc>,
+) -> Result<(bool, Vec<Registration>), AppError> {
+    let rules = programme.seating_rules(now);
+    if !rules.need_the_queue() {
+        // One line in order of arrival: the counters read under the lock decide.
+        let seated = rules::seat(occupancy(programme)) == Admission::Confirmed;
+        return Ok((seated, Vec::new()));
+    }
+    let mut queue = registrations::queue(tx, programme.id).await?;
+    queue.retain(|s| s.id != candidate.id);
+    let id = candidate.id;
+    queue.push(candidate);
+    let order = seating::fill(rules, &queue);
+    let seated = order.contains(&id);
+    let others: Vec<RegistrationId> = order.into_iter().filter(|o| *o != id).collect();
+    let others = in_order(registrations::find_many(tx, &others).await?, &others);
+    Ok((seated, others))
+}
+
+/// A registration as the seating rules see it, with its workplace's place in the tree when a
+/// seat cap could count it.
+pub(crate) async fn seat_of(
+    conn: &impl ConnectionTrait,
+    programme: &Programme,
+    r: &Registration,
+) -> Result<seating::Seat, AppError> {
+    let workplace = match r.workplace_organisation_id {
+        Some(id) if !programme.seat_caps.is_empty() => {
+            organisations::find(conn, id).await?.map(|o| o.path)
+        }
+        _ => None,
+    };
+    Ok(seating::Seat {
+        id: r.id,
+        arrival: r.arrival,
+        priority: r.priority,
+        workplace,
+        holds_place: false,
+    })
+}
+
+/// `found` in the order of `order`.
+pub(crate) fn in_order(found: Vec<Registration>, order: &[RegistrationId]) -> Vec<Registration> {
+    let mut by_id: BTreeMap<RegistrationId, Registration> =
+        found.into_iter().map(|r| (r.id, r)).collect();
+    order.iter().filter_map(|id| by_id.remove(id)).collect()
+}
+
+/// Moves `waiting` to confirmed, in order, with the counters, and tells each person.
+pub(crate) async fn confirm_waiting(
+    tx: &DatabaseTransaction,
+    programme: &Programme,
+    waiting: Vec<Registration>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Registration>, AppError> {
+    if waiting.is_empty() {
+        return Ok(Vec::new());
+    }
+    let people: Vec<AccountId> = waiting.iter().map(|r| r.participant_id).collect();
+    let people: BTreeMap<AccountId, Account> = accounts::find_many(tx, &people)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
     let mut promoted = Vec::with_capacity(waiting.len());
     let mut change = CounterChange::default();
     for mut r in waiting {
@@ -229,10 +324,10 @@ pub(crate) async fn promote(
         r.version += 1;
         r.updated_at = now;
         registrations::save(tx, &r).await?;
-        if let Some(person) = accounts::find(tx, r.participant_id).await? {
+        if let Some(person) = people.get(&r.participant_id) {
             notify(
                 tx,
-                &person,
+                person,
                 programme,
                 NotificationKind::Promoted,
                 None,
@@ -244,10 +339,25 @@ pub(crate) async fn promote(
         promoted.push(r);
     }
     count(tx, programme, change).await?;
-    if !promoted.is_empty() {
-        tracing::info!(programme_id = %programme.id, promoted = promoted.len(), "waiting list promoted");
-    }
+    tracing::info!(programme_id = %programme.id, promoted = promoted.len(), "waiting list promoted");
     Ok(promoted)
+}
+
+/// Records that the places held for the priority group went back to everyone, once a
+/// transaction deciding on the programme after `reserved_until` has seated people by that.
+pub(crate) async fn notice_release(
+    tx: &DatabaseTransaction,
+    programme: &Programme,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let ended = programme.priority.as_ref().is_some_and(|p| {
+        p.reserved_places > 0 && p.reserved_until.is_some_and(|until| until <= now)
+    });
+    if ended && programme.reservation_released_at.is_none() {
+        programmes::set_reservation_released(tx, programme.id, Some(now)).await?;
+        tracing::info!(programme_id = %programme.id, "reserved places released to everyone");
+    }
+    Ok(())
 }
 
 /// Frees whatever place or wait the registration held and moves it to `status` (cancelled or

@@ -8,9 +8,13 @@ use kompetens_domain::locale::Locale;
 use kompetens_domain::notification::{Details, NotificationKind};
 use kompetens_domain::policy::{self, Decision, ProgrammeAction};
 use kompetens_domain::programme::Programme;
+use kompetens_domain::organisation::OrganisationPath;
+use kompetens_domain::programme::RegistrationPolicy;
+use kompetens_domain::question::{self, Answers};
 use kompetens_domain::registration::{
     self as rules, Refusal, Registrant, Registration, RegistrationStatus, counter_change,
 };
+use kompetens_domain::seating::Seat;
 use kompetens_domain::role::JobRole;
 use kompetens_persistence::repo::accounts::{self, Account, NewAccount};
 use kompetens_persistence::repo::{organisations, password_setups, registrations};
@@ -18,11 +22,11 @@ use kompetens_persistence::{ConnectionTrait, DatabaseTransaction};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{RegistrationView, details, enqueue, notify, occupancy};
+use super::{RegistrationView, details, enqueue, notify};
 use crate::auth::tokens::{digest, new_opaque};
 use crate::probe::Guard;
 use crate::programmes::authorised;
-use crate::{App, AppError, Caller, Once, Outcome};
+use crate::{App, AppError, Caller, FieldError, Once, Outcome};
 
 /// A registration: an empty object registers yourself. An organiser registers someone else by
 /// `participant_id`, or by `email` (creating an invited account, with `name` and `locale`, that
@@ -52,6 +56,11 @@ pub struct RegistrationRequest {
     /// The person's job role, as the organiser states it.
     #[serde(default)]
     pub job_role: Option<JobRole>,
+    /// Answers to the programme's `questions`, by question id: text, an option's id, or
+    /// true/false. Checked against the form (422 naming the question); required questions
+    /// must be answered.
+    #[serde(default)]
+    pub answers: Option<Answers>,
 }
 
 /// Who is registering whom.
@@ -77,7 +86,13 @@ pub(crate) struct Stated {
 }
 
 impl RegistrationRequest {
-    pub(crate) fn subject(self) -> Result<Subject, AppError> {
+    /// Who is registered, and with which answers.
+    pub(crate) fn subject(self) -> Result<(Subject, Answers), AppError> {
+        let answers = self.answers.clone().unwrap_or_default();
+        self.who().map(|subject| (subject, answers))
+    }
+
+    fn who(self) -> Result<Subject, AppError> {
         let stated = Stated {
             workplace: self.workplace_organisation_id,
             job_role: self.job_role,
@@ -204,13 +219,22 @@ fn refused(refusal: Refusal) -> AppError {
     }
 }
 
+/// Where the participant works as this registration records it, and whether a roster said so.
+struct Snapshot {
+    workplace: Option<OrganisationId>,
+    workplace_path: Option<OrganisationPath>,
+    job_role: Option<JobRole>,
+    verified: bool,
+}
+
 /// Registers `subject` for the programme: every check, the decision, the write and the
 /// notification, inside `tx` (which must hold the programme's lock).
 pub(crate) async fn register_in(
+    app: &App,
     tx: &DatabaseTransaction,
     caller: &Caller,
     programme: &Programme,
-    subject: Subject,
+    (subject, answers): (Subject, Answers),
     now: DateTime<Utc>,
 ) -> Result<RegistrationView, RegisterError> {
     let organiser = policy::programme(
@@ -233,6 +257,14 @@ pub(crate) async fn register_in(
         now,
     )
     .map_err(refused)?;
+    let answers = question::check_answers(&programme.questions, &answers).map_err(|problems| {
+        AppError::Validation(
+            problems
+                .into_iter()
+                .map(|(at, detail)| FieldError::at(at, detail))
+                .collect(),
+        )
+    })?;
     let stated = match &subject {
         Subject::Myself => Stated::default(),
         Subject::Account { stated, .. } | Subject::Email { stated, .. } => *stated,
@@ -277,34 +309,41 @@ pub(crate) async fn register_in(
             }
         },
     };
-    // What the organiser stated goes before the person's own profile.
-    let workplace_id = stated_workplace
-        .as_ref()
-        .map(|o| o.id)
-        .or(participant.workplace_organisation_id);
-    let job_role = stated.job_role.or(participant.job_role);
-    // The workplace's place in the tree matters only to a rule about workplaces: no query under
-    // the lock otherwise.
-    let workplace = match (&stated_workplace, participant.workplace_organisation_id) {
-        (Some(o), _) => Some(o.path.clone()),
-        (None, Some(id)) if programme.eligibility.workplace_within.is_some() => {
-            organisations::find(tx, id).await?.map(|o| o.path)
-        }
-        _ => None,
-    };
+    let snapshot = stated_or_profile(tx, programme, &participant, stated, stated_workplace).await?;
     programme
         .eligibility
-        .admits(workplace.as_ref(), job_role)
+        .admits(snapshot.workplace_path.as_ref(), snapshot.job_role)
         .map_err(|why| refused(Refusal::Ineligible(why)))?;
-    let status = rules::admit(
-        programme.registration_policy,
-        by_organiser,
-        occupancy(programme),
-    )
-    .status();
+    let priority = programme
+        .priority
+        .as_ref()
+        .is_some_and(|p| p.includes(snapshot.job_role));
+    let pending = programme.registration_policy == RegistrationPolicy::Approval && !by_organiser;
+    // Who gets a place: the newcomer comes last in their part of the line.
+    let id = RegistrationId::new();
+    let (status, others) = if pending {
+        (RegistrationStatus::Pending, Vec::new())
+    } else {
+        let newcomer = Seat {
+            id,
+            arrival: i64::MAX,
+            priority,
+            workplace: snapshot.workplace_path.clone(),
+            holds_place: false,
+        };
+        let (seated, others) = super::seat_candidate(tx, programme, newcomer, now).await?;
+        let status = if seated {
+            RegistrationStatus::Confirmed
+        } else {
+            RegistrationStatus::Waitlisted
+        };
+        (status, others)
+    };
+    // The decision is taken; a race test widens the gap before the write here.
+    app.after_check(Guard::ProgrammeLock).await;
     let change = counter_change(None, status);
     let registration = Registration {
-        id: RegistrationId::new(),
+        id,
         programme_id: programme.id,
         participant_id: participant.id,
         status,
@@ -312,8 +351,11 @@ pub(crate) async fn register_in(
             .await?,
         registered_by: by_organiser.then_some(caller.account.id),
         reason: None,
-        workplace_organisation_id: workplace_id,
-        job_role,
+        workplace_organisation_id: snapshot.workplace,
+        job_role: snapshot.job_role,
+        employment_verified: snapshot.verified,
+        priority,
+        answers,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -330,9 +372,17 @@ pub(crate) async fn register_in(
         }
         Err(e) => return Err(e.into()),
     }
+    // Those waiting who fit now (the reservation just ended, say) go first in the queue.
+    super::confirm_waiting(tx, programme, others, now).await?;
+    if programme.priority.is_some() {
+        super::notice_release(tx, programme, now).await?;
+    }
     let position = match status {
-        // Everyone waiting arrived earlier: the newcomer is last.
-        RegistrationStatus::Waitlisted => Some(programme.waitlist_count + 1),
+        // Everyone waiting arrived earlier: the newcomer is last (of their part of the line).
+        RegistrationStatus::Waitlisted if programme.priority.is_none() => {
+            Some(programme.waitlist_count + 1)
+        }
+        RegistrationStatus::Waitlisted => registrations::waitlist_position(tx, &registration).await?,
         _ => None,
     };
     let kind = match status {
@@ -344,6 +394,38 @@ pub(crate) async fn register_in(
         notify(tx, &participant, programme, kind, position, None, now).await?;
     }
     Ok(RegistrationView::new(registration, position))
+}
+
+/// Where the person works by what an organiser stated, else by their own profile (programmes
+/// that do not ask for verified employment).
+async fn stated_or_profile(
+    tx: &DatabaseTransaction,
+    programme: &Programme,
+    participant: &Account,
+    stated: Stated,
+    stated_workplace: Option<kompetens_persistence::repo::organisations::Organisation>,
+) -> Result<Snapshot, AppError> {
+    // What the organiser stated goes before the person's own profile.
+    let workplace = stated_workplace
+        .as_ref()
+        .map(|o| o.id)
+        .or(participant.workplace_organisation_id);
+    let job_role = stated.job_role.or(participant.job_role);
+    // The workplace's place in the tree matters only to a rule about workplaces (eligibility
+    // or seat caps): no query under the lock otherwise.
+    let needs_path =
+        programme.eligibility.workplace_within.is_some() || !programme.seat_caps.is_empty();
+    let workplace_path = match (&stated_workplace, participant.workplace_organisation_id) {
+        (Some(o), _) => Some(o.path.clone()),
+        (None, Some(id)) if needs_path => organisations::find(tx, id).await?.map(|o| o.path),
+        _ => None,
+    };
+    Ok(Snapshot {
+        workplace,
+        workplace_path,
+        job_role,
+        verified: false,
+    })
 }
 
 /// Register for a programme. The counters move with the arrival number in `take_arrival`
@@ -370,12 +452,9 @@ pub async fn register(
     if let Some(first) = once.replay(&tx, caller.account_id(), Utc::now()).await? {
         return Ok(Outcome::Replayed(first));
     }
-    // The counters the decision goes by were read with the lock: a race test widens the gap
-    // between that read and the write here.
-    app.after_check(Guard::ProgrammeLock).await;
     // Taken after the lock: `created_at` then follows the order of arrival.
     let now = Utc::now();
-    let done = match register_in(&tx, caller, &programme, subject, now).await {
+    let done = match register_in(app, &tx, caller, &programme, subject, now).await {
         Ok(done) => done,
         Err(e) => {
             // Nothing of a refused registration stays; then say why.

@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use super::accounts;
 use crate::entities::{
     api_token, auth_session, certificate, idempotency_key, membership, notification, password_setup,
+    registration,
 };
 use crate::error::StoreError;
 
@@ -67,6 +68,16 @@ pub async fn erase(
     certificate::Entity::update_many()
         .col_expr(certificate::Column::HolderName, Expr::value(ERASED_HOLDER))
         .filter(certificate::Column::ParticipantId.eq(id))
+        .exec(conn)
+        .await?;
+    // Answers to registration forms (dietary needs, notes) are personal; the registration
+    // itself stays for the figures.
+    registration::Entity::update_many()
+        .col_expr(
+            registration::Column::Answers,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(registration::Column::ParticipantId.eq(id))
         .exec(conn)
         .await?;
     accounts::erase(conn, account, now).await

@@ -15,7 +15,9 @@ use kompetens_domain::programme::{
     CompletionRule, Eligibility, Mobility, Period, ProgrammeKind, ProgrammeStatus,
     RegistrationPolicy,
 };
+use kompetens_domain::question::{ChoiceOption, Question, QuestionKey, QuestionKind};
 use kompetens_domain::role::JobRole;
+use kompetens_domain::seating::{Priority, SeatCap};
 use kompetens_domain::text::LocalizedText;
 use kompetens_domain::time_zone::TimeZone;
 use sea_orm::sea_query::Query;
@@ -69,6 +71,113 @@ fn mobility_from_json(raw: &str) -> Result<Mobility, StoreError> {
         mentor: m.mentor,
         learning_outcomes: m.learning_outcomes,
     })
+}
+
+/// How a question of the registration form is kept in the `questions` JSON column.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct QuestionColumn {
+    id: String,
+    label: BTreeMap<String, String>,
+    kind: String,
+    required: bool,
+    #[serde(default)]
+    options: Vec<OptionColumn>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct OptionColumn {
+    id: String,
+    label: BTreeMap<String, String>,
+}
+
+fn questions_to_json(questions: &[Question]) -> Option<String> {
+    if questions.is_empty() {
+        return None;
+    }
+    let columns: Vec<QuestionColumn> = questions
+        .iter()
+        .map(|q| QuestionColumn {
+            id: q.id.as_str().to_string(),
+            label: q.label.entries().clone(),
+            kind: q.kind.as_str().to_string(),
+            required: q.required,
+            options: q
+                .options
+                .iter()
+                .map(|o| OptionColumn {
+                    id: o.id.as_str().to_string(),
+                    label: o.label.entries().clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::to_string(&columns).ok()
+}
+
+fn label_from(what: &str, map: &BTreeMap<String, String>) -> Result<LocalizedText, StoreError> {
+    LocalizedText::parse(
+        map.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        usize::MAX,
+    )
+    .map_err(|e| corrupt(what, e.1))
+}
+
+fn questions_from_json(raw: &str) -> Result<Vec<Question>, StoreError> {
+    const WHAT: &str = "programmes.questions";
+    let columns: Vec<QuestionColumn> = from_json(WHAT, raw)?;
+    columns
+        .into_iter()
+        .map(|q| {
+            Ok(Question {
+                id: QuestionKey::parse(&q.id).map_err(|e| corrupt(WHAT, e))?,
+                label: label_from(WHAT, &q.label)?,
+                kind: QuestionKind::parse(&q.kind).map_err(|e| corrupt(WHAT, e))?,
+                required: q.required,
+                options: q
+                    .options
+                    .into_iter()
+                    .map(|o| {
+                        Ok(ChoiceOption {
+                            id: QuestionKey::parse(&o.id).map_err(|e| corrupt(WHAT, e))?,
+                            label: label_from(WHAT, &o.label)?,
+                        })
+                    })
+                    .collect::<Result<_, StoreError>>()?,
+            })
+        })
+        .collect()
+}
+
+/// How a seat cap is kept in the `seat_caps` JSON column.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SeatCapColumn {
+    organisation_id: Uuid,
+    places: u32,
+}
+
+fn caps_to_json(caps: &[SeatCap]) -> Option<String> {
+    if caps.is_empty() {
+        return None;
+    }
+    let columns: Vec<SeatCapColumn> = caps
+        .iter()
+        .map(|c| SeatCapColumn {
+            organisation_id: c.organisation_id.as_uuid(),
+            places: c.places,
+        })
+        .collect();
+    serde_json::to_string(&columns).ok()
+}
+
+fn caps_from_json(raw: &str) -> Result<Vec<SeatCap>, StoreError> {
+    let columns: Vec<SeatCapColumn> = from_json("programmes.seat_caps", raw)?;
+    Ok(columns
+        .into_iter()
+        .map(|c| SeatCap {
+            organisation_id: c.organisation_id.into(),
+            places: c.places,
+        })
+        .collect())
 }
 
 fn text_to_json(text: &LocalizedText) -> String {
@@ -157,7 +266,33 @@ impl TryFrom<Model> for Programme {
                     .map(JobRole::parse)
                     .collect::<Result<_, _>>()
                     .map_err(|e| corrupt("programmes.eligible_job_roles", e))?,
+                verified_employment: m.eligible_verified_employment,
             },
+            priority: match m.priority_job_roles.as_deref() {
+                None => None,
+                Some(roles) => Some(Priority {
+                    job_roles: decode_list(roles)
+                        .map(JobRole::parse)
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| corrupt("programmes.priority_job_roles", e))?,
+                    reserved_places: u32::try_from(m.priority_reserved_places)
+                        .map_err(|e| corrupt("programmes.priority_reserved_places", e))?,
+                    reserved_until: m.priority_reserved_until,
+                }),
+            },
+            reservation_released_at: m.reservation_released_at,
+            seat_caps: m
+                .seat_caps
+                .as_deref()
+                .map(caps_from_json)
+                .transpose()?
+                .unwrap_or_default(),
+            questions: m
+                .questions
+                .as_deref()
+                .map(questions_from_json)
+                .transpose()?
+                .unwrap_or_default(),
             completion_rule: CompletionRule {
                 min_attended_percent: u8::try_from(m.completion_min_percent)
                     .map_err(|e| corrupt("programmes.completion_min_percent", e))?,
@@ -213,6 +348,20 @@ fn active(p: &Programme) -> ActiveModel {
         eligible_workplace_id: Set(p.eligibility.workplace_within.map(|o| o.as_uuid())),
         eligible_job_roles: Set((!p.eligibility.job_roles.is_empty())
             .then(|| encode_list(p.eligibility.job_roles.iter().map(JobRole::as_str)))),
+        eligible_verified_employment: Set(p.eligibility.verified_employment),
+        priority_job_roles: Set(p
+            .priority
+            .as_ref()
+            .map(|g| encode_list(g.job_roles.iter().map(JobRole::as_str)))),
+        priority_reserved_places: Set(p
+            .priority
+            .as_ref()
+            .map_or(0, |g| i32::try_from(g.reserved_places).unwrap_or(i32::MAX))),
+        priority_reserved_until: Set(p.priority.as_ref().and_then(|g| g.reserved_until)),
+        // Moved only by `mark_reservation_released` (and back to NULL when the rules change).
+        reservation_released_at: sea_orm::ActiveValue::NotSet,
+        seat_caps: Set(caps_to_json(&p.seat_caps)),
+        questions: Set(questions_to_json(&p.questions)),
         completion_min_percent: Set(i16::from(p.completion_rule.min_attended_percent)),
         completion_per_activity: Set((!p.completion_rule.per_activity_type.is_empty()).then(
             || {
@@ -442,4 +591,43 @@ pub async fn replace_budget(
     .exec_without_returning(conn)
     .await?;
     Ok(())
+}
+
+/// Records when the places held for a programme's priority group went back to everyone
+/// (`None`: not yet, after its rules changed). Under the programme's row lock.
+pub async fn set_reservation_released(
+    conn: &impl ConnectionTrait,
+    id: ProgrammeId,
+    at: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(
+            Column::ReservationReleasedAt,
+            sea_orm::sea_query::Expr::value(at),
+        )
+        .filter(Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Published programmes whose reserved places were held until an instant now past, and whose
+/// release nobody has noticed yet: the worker's round.
+pub async fn reservations_ended(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<ProgrammeId>, StoreError> {
+    let ids: Vec<Uuid> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::PriorityReservedUntil.lte(now))
+        .filter(Column::ReservationReleasedAt.is_null())
+        .filter(Column::PriorityReservedPlaces.gt(0))
+        .filter(Column::Status.eq(ProgrammeStatus::Published.as_str()))
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(ids.into_iter().map(Into::into).collect())
 }

@@ -7,7 +7,10 @@
 //! the order their transactions take the lock, which is the order in which they commit.
 
 use kompetens_domain::ids::{AccountId, OrganisationId, ProgrammeId, RegistrationId};
+use kompetens_domain::organisation::OrganisationPath;
+use kompetens_domain::question::Answers;
 use kompetens_domain::registration::{Occupancy, RegistrationStatus};
+use kompetens_domain::seating::Seat;
 use kompetens_domain::role::JobRole;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -44,6 +47,12 @@ impl TryFrom<Model> for Registration {
                 .map(JobRole::parse)
                 .transpose()
                 .map_err(|e| corrupt("registrations.job_role", e))?,
+            employment_verified: m.employment_verified,
+            priority: m.priority,
+            answers: match m.answers.as_deref() {
+                Some(raw) => super::from_json("registrations.answers", raw)?,
+                None => Answers::new(),
+            },
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -62,6 +71,11 @@ fn active(r: &Registration) -> ActiveModel {
         reason: Set(r.reason.clone()),
         workplace_organisation_id: Set(r.workplace_organisation_id.map(|o| o.as_uuid())),
         job_role: Set(r.job_role.map(|j| j.as_str().to_string())),
+        employment_verified: Set(r.employment_verified),
+        priority: Set(r.priority),
+        answers: Set((!r.answers.is_empty())
+            .then(|| serde_json::to_string(&r.answers).ok())
+            .flatten()),
         version: Set(r.version),
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
@@ -194,7 +208,8 @@ pub async fn adjust_counts(
     Ok(())
 }
 
-/// The first `n` people waiting, in order of arrival.
+/// The first `n` people waiting, in the waiting list's order: the priority group first, each
+/// part in order of arrival.
 pub async fn first_waiting(
     conn: &impl ConnectionTrait,
     programme: ProgrammeId,
@@ -207,6 +222,7 @@ pub async fn first_waiting(
         Entity::find()
             .filter(Column::ProgrammeId.eq(programme.as_uuid()))
             .filter(Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
+            .order_by_desc(Column::Priority)
             .order_by_asc(Column::Arrival)
             .limit(u64::from(n))
             .all(conn)
@@ -214,7 +230,8 @@ pub async fn first_waiting(
     )
 }
 
-/// Where a waiting registration stands: 1 + how many arrived before it and still wait.
+/// Where a waiting registration stands: 1 + how many wait ahead of it (the priority group
+/// waits ahead of everyone else; within each part, those who arrived earlier).
 pub async fn waitlist_position(
     conn: &impl ConnectionTrait,
     r: &Registration,
@@ -222,18 +239,26 @@ pub async fn waitlist_position(
     if r.status != RegistrationStatus::Waitlisted {
         return Ok(None);
     }
+    let ahead_in_part = Column::Priority
+        .eq(r.priority)
+        .and(Column::Arrival.lt(r.arrival));
+    let ahead = if r.priority {
+        ahead_in_part
+    } else {
+        ahead_in_part.or(Column::Priority.eq(true))
+    };
     let ahead = Entity::find()
         .filter(Column::ProgrammeId.eq(r.programme_id.as_uuid()))
         .filter(Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
-        .filter(Column::Arrival.lt(r.arrival))
+        .filter(ahead)
         .count(conn)
         .await?;
     Ok(Some(u32::try_from(ahead).unwrap_or(u32::MAX - 1) + 1))
 }
 
-/// The arrival numbers of everyone waiting for the programme, in order: a registration's
-/// position is its index here plus one.
-pub async fn waiting_arrivals(
+/// The arrival numbers of everyone waiting for the programme, in the waiting list's order: a
+/// registration's position is its index here plus one.
+pub async fn waiting_order(
     conn: &impl ConnectionTrait,
     programme: ProgrammeId,
 ) -> Result<Vec<i64>, StoreError> {
@@ -242,10 +267,76 @@ pub async fn waiting_arrivals(
         .column(Column::Arrival)
         .filter(Column::ProgrammeId.eq(programme.as_uuid()))
         .filter(Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
+        .order_by_desc(Column::Priority)
         .order_by_asc(Column::Arrival)
         .into_tuple()
         .all(conn)
         .await?)
+}
+
+/// Everyone holding or waiting for one of the programme's places, with where they worked when
+/// registering (its place in the tree, for seat caps): what [`kompetens_domain::seating::fill`]
+/// decides on. One query; read under the programme's row lock.
+pub async fn queue(
+    conn: &impl ConnectionTrait,
+    programme: ProgrammeId,
+) -> Result<Vec<Seat>, StoreError> {
+    let rows: Vec<(Uuid, i64, bool, String, Option<String>)> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::Arrival)
+        .column(Column::Priority)
+        .column(Column::Status)
+        .column_as(organisation::Column::Path, "workplace_path")
+        .join(
+            sea_orm::JoinType::LeftJoin,
+            Entity::belongs_to(organisation::Entity)
+                .from(Column::WorkplaceOrganisationId)
+                .to(organisation::Column::Id)
+                .into(),
+        )
+        .filter(Column::ProgrammeId.eq(programme.as_uuid()))
+        .filter(Column::Status.is_in([
+            RegistrationStatus::Confirmed.as_str(),
+            RegistrationStatus::Completed.as_str(),
+            RegistrationStatus::Waitlisted.as_str(),
+        ]))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|(id, arrival, priority, status, path)| {
+            let status = RegistrationStatus::parse(&status)
+                .map_err(|e| corrupt("registrations.status", e))?;
+            Ok(Seat {
+                id: id.into(),
+                arrival,
+                priority,
+                workplace: path
+                    .as_deref()
+                    .map(OrganisationPath::decode)
+                    .transpose()
+                    .map_err(|e| corrupt("organisations.path", e))?,
+                holds_place: status.holds_place(),
+            })
+        })
+        .collect()
+}
+
+/// The registrations with these ids.
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    ids: &[RegistrationId],
+) -> Result<Vec<Registration>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    rows(
+        Entity::find()
+            .filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
+            .all(conn)
+            .await?,
+    )
 }
 
 #[derive(Debug, Default)]
