@@ -350,9 +350,24 @@ fn describe(error: &ValidationError<'_>, out: &mut Vec<FieldError>) {
             return;
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
-            // `oneOf: [null, X]` is how an optional member is written: report what X says.
+            // `oneOf: [null, X]` is how an optional member is written: report what X says. Of
+            // alternatives of different types (text or true/false), report what the branches
+            // of the value's own type say, not that it is not of the other type.
+            let of_its_type: Vec<bool> = context
+                .iter()
+                .map(|branch| {
+                    !branch.iter().any(|e| {
+                        matches!(e.kind(), ValidationErrorKind::Type { .. })
+                            && e.instance_path().as_str() == at
+                    })
+                })
+                .collect();
+            let some_of_its_type = of_its_type.iter().any(|t| *t);
             let mut inner = Vec::new();
-            for branch in context {
+            for (branch, its_type) in context.iter().zip(&of_its_type) {
+                if some_of_its_type && !its_type {
+                    continue;
+                }
                 for e in branch {
                     if !only_not_null(e) {
                         describe(e, &mut inner);
@@ -488,6 +503,11 @@ fn pattern_detail(pattern: &str) -> String {
         "must be a BCP 47 language tag such as pl, en or sv-SE".to_string()
     } else if pattern == URL_PATTERN {
         "must be an http or https URL".to_string()
+    } else if pattern == kompetens_domain::question::ANSWER_PATTERN {
+        "must not contain control characters (other than tabs and line breaks) or bidirectional overrides".to_string()
+    } else if pattern == kompetens_domain::question::KEY_PATTERN {
+        "must be 1–40 lower-case letters, digits or _, starting with a letter, e.g. dietary_needs"
+            .to_string()
     } else {
         format!("must match the pattern {pattern}")
     }

@@ -96,7 +96,10 @@ pub fn check_questions(questions: &[Question]) -> Vec<(String, String)> {
         if questions[..i].iter().any(|o| o.id == q.id) {
             problems.push((
                 format!("/questions/{i}/id"),
-                format!("{} is the id of an earlier question; ids must differ", q.id.as_str()),
+                format!(
+                    "{} is the id of an earlier question; ids must differ",
+                    q.id.as_str()
+                ),
             ));
         }
         match q.kind {
@@ -171,7 +174,8 @@ impl utoipa::ToSchema for AnswerValue {
 
 /// Text answers refuse what every paragraph field refuses (and may be empty: an empty answer
 /// to a question that is not required is no answer).
-pub const ANSWER_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*$";
+pub const ANSWER_PATTERN: &str =
+    r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*$";
 
 /// A registration's answers, by question id; checked against the form when registering.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -434,10 +438,17 @@ mod tests {
         form[1].options = form[0].options.clone();
         form[2].id = key("dietary_needs");
         form[0].options.truncate(1);
-        let got: Vec<String> = check_questions(&form).into_iter().map(|(at, _)| at).collect();
+        let got: Vec<String> = check_questions(&form)
+            .into_iter()
+            .map(|(at, _)| at)
+            .collect();
         assert_eq!(
             got,
-            ["/questions/0/options", "/questions/1/options", "/questions/2/id"]
+            [
+                "/questions/0/options",
+                "/questions/1/options",
+                "/questions/2/id"
+            ]
         );
         assert!(check_questions(&self::form()).is_empty());
         assert!(QuestionKey::parse("Dietary").is_err() && QuestionKey::parse("").is_err());

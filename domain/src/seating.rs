@@ -349,7 +349,10 @@ mod tests {
         assert!(!w.holds(third) && !w.holds(fourth));
         let first = w.seats[0].id;
         w.cancel(first, rules);
-        assert!(w.holds(third) && !w.holds(fourth), "the first in line gets it");
+        assert!(
+            w.holds(third) && !w.holds(fourth),
+            "the first in line gets it"
+        );
     }
 
     #[test]
@@ -406,10 +409,7 @@ mod tests {
         w.settle(held);
         assert!(!w.holds(second) && !w.holds(third));
         assert_eq!(w.confirmed(), 2);
-        let released = Rules {
-            now: until,
-            ..held
-        };
+        let released = Rules { now: until, ..held };
         w.settle(released);
         assert!(w.holds(second) && w.holds(third));
         assert_eq!(w.confirmed(), 4);

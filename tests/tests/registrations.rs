@@ -137,6 +137,38 @@ async fn three_hundred_concurrent_registrations_for_thirty_places() {
     three_hundred_for_thirty(&app, std::slice::from_ref(&app.address)).await;
 }
 
+/// The twin of the test above: with the programme's row lock switched off (a race probe that
+/// also pauses between reading the counters and writing), the same rush must overbook — the
+/// test can see the race the lock prevents.
+#[tokio::test]
+async fn without_the_programme_lock_a_rush_overbooks() {
+    let app =
+        kompetens_tests::spawn_app_with(&[("KOMPETENS_RACE_PROBE", "programme-lock:off:5")]).await;
+    if !app.on_postgres() {
+        // SQLite's BEGIN IMMEDIATE admits one writer at a time whatever the row locks say.
+        eprintln!("skipped on SQLite: its write transactions are serialised");
+        return;
+    }
+    let p = app
+        .open_programme(Some(10), "first_come_first_served")
+        .await;
+    let people = app.participants("unguarded", 60).await;
+    let results = join_all(
+        people
+            .iter()
+            .map(|(_, token)| register(&app.client, &app.address, &p.id, token)),
+    )
+    .await;
+    let confirmed = results
+        .iter()
+        .filter(|(_, b)| b["status"] == "confirmed")
+        .count();
+    assert!(
+        confirmed > 10,
+        "with the lock off the rush must overbook: {confirmed} confirmed for 10 places"
+    );
+}
+
 #[tokio::test]
 async fn two_instances_sharing_one_postgresql_database_never_overbook() {
     let app = spawn_app().await;
@@ -583,7 +615,10 @@ async fn organisers_export_registrations_as_csv_and_filter_them() {
         "{csv}"
     );
     // Where they worked when registering, and whether a roster said so.
-    assert!(lines[1].contains(",teacher,false,false,confirmed,,"), "{csv}");
+    assert!(
+        lines[1].contains(",teacher,false,false,confirmed,,"),
+        "{csv}"
+    );
     assert!(lines[3].contains(",waitlisted,2,"), "{csv}");
     let filtered = app
         .all_pages(

@@ -6,16 +6,16 @@ use kompetens_domain::email::Email;
 use kompetens_domain::ids::{AccountId, OrganisationId, ProgrammeId, RegistrationId};
 use kompetens_domain::locale::Locale;
 use kompetens_domain::notification::{Details, NotificationKind};
+use kompetens_domain::organisation::OrganisationPath;
 use kompetens_domain::policy::{self, Decision, ProgrammeAction};
 use kompetens_domain::programme::Programme;
-use kompetens_domain::organisation::OrganisationPath;
 use kompetens_domain::programme::RegistrationPolicy;
 use kompetens_domain::question::{self, Answers};
 use kompetens_domain::registration::{
     self as rules, Refusal, Registrant, Registration, RegistrationStatus, counter_change,
 };
-use kompetens_domain::seating::Seat;
 use kompetens_domain::role::JobRole;
+use kompetens_domain::seating::Seat;
 use kompetens_persistence::repo::accounts::{self, Account, NewAccount};
 use kompetens_persistence::repo::{organisations, password_setups, registrations};
 use kompetens_persistence::{ConnectionTrait, DatabaseTransaction};
@@ -382,7 +382,9 @@ pub(crate) async fn register_in(
         RegistrationStatus::Waitlisted if programme.priority.is_none() => {
             Some(programme.waitlist_count + 1)
         }
-        RegistrationStatus::Waitlisted => registrations::waitlist_position(tx, &registration).await?,
+        RegistrationStatus::Waitlisted => {
+            registrations::waitlist_position(tx, &registration).await?
+        }
         _ => None,
     };
     let kind = match status {

@@ -9,8 +9,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::accounts;
 use crate::entities::{
-    api_token, auth_session, certificate, idempotency_key, membership, notification, password_setup,
-    registration,
+    api_token, auth_session, certificate, idempotency_key, membership, notification,
+    password_setup, registration,
 };
 use crate::error::StoreError;
 

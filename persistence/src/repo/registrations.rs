@@ -10,8 +10,8 @@ use kompetens_domain::ids::{AccountId, OrganisationId, ProgrammeId, Registration
 use kompetens_domain::organisation::OrganisationPath;
 use kompetens_domain::question::Answers;
 use kompetens_domain::registration::{Occupancy, RegistrationStatus};
-use kompetens_domain::seating::Seat;
 use kompetens_domain::role::JobRole;
+use kompetens_domain::seating::Seat;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
