@@ -184,9 +184,21 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
         "Szkoła włączająca: szkolenia dla kadry 30 szkół pilotażowych",
         first,
         first + days(7),
-        90,
+        100,
         100,
         &school_grant,
+    )
+    .await?;
+    // Three places per pilot school, so that no school takes more than its share.
+    let caps: Vec<Value> = schools
+        .iter()
+        .map(|(_, school)| json!({"organisation_id": school, "places": 3}))
+        .collect();
+    api.ok(
+        "PATCH",
+        &format!("/api/v1/programmes/{pilot}"),
+        Some(o),
+        Some(json!({"seat_caps": caps})),
     )
     .await?;
     api.ok(
@@ -241,6 +253,28 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
         .iter()
         .map(|r| r["participant_id"].as_str().unwrap_or_default().to_string())
         .collect();
+    // A fourth teacher of the first school waits, though places are left: the school has its
+    // three.
+    let fourth = api
+        .create(
+            &format!("/api/v1/programmes/{pilot}/registrations"),
+            o,
+            invitee(
+                "kadra90@szkoly.metropolia.kompetens.example",
+                &person(90),
+                "pl",
+                &schools[0].1,
+                "form_teacher",
+            ),
+        )
+        .await?;
+    let status = api
+        .ok("GET", &format!("/api/v1/registrations/{fourth}"), Some(o), None)
+        .await?;
+    anyhow::ensure!(
+        status["status"] == "waitlisted",
+        "the fourth teacher of a capped school should wait: {status}"
+    );
     // Three directors missed the second workshop.
     let pilot_attended = take_registers(
         api,
@@ -426,6 +460,7 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
             pilot.clone(),
             Expected {
                 confirmed: 90 - pilot_completed,
+                waitlisted: 1,
                 completed: pilot_completed,
                 certificates: pilot_completed,
                 attended_minutes: pilot_attended.iter().sum(),
