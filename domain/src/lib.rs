@@ -24,6 +24,7 @@ pub mod progress;
 pub mod registration;
 pub mod report;
 pub mod role;
+pub mod schedule;
 pub mod session;
 pub mod text;
 pub mod time_zone;
