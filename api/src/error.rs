@@ -276,6 +276,16 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         "Attendance cannot be recorded now",
     ),
     ("session-cancelled", 409, "The session is cancelled"),
+    (
+        "trainer-double-booked",
+        409,
+        "A trainer already teaches another session at that time",
+    ),
+    (
+        "venue-double-booked",
+        409,
+        "The venue already hosts as many sessions as it can at that time",
+    ),
     ("completion-not-met", 409, "The completion rule is not met"),
     (
         "certificate-exists",

@@ -25,6 +25,7 @@ pub mod question;
 pub mod registration;
 pub mod report;
 pub mod role;
+pub mod schedule;
 pub mod seating;
 pub mod session;
 pub mod text;

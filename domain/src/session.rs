@@ -44,6 +44,12 @@ impl SessionTime {
         Ok(SessionTime { starts_at, ends_at })
     }
 
+    /// Whether the two run at some common instant. Times are half-open, `[starts_at,
+    /// ends_at)`: a session ending at 10:00 and one starting at 10:00 do not overlap.
+    pub fn overlaps(&self, other: &SessionTime) -> bool {
+        self.starts_at < other.ends_at && other.starts_at < self.ends_at
+    }
+
     pub fn duration_minutes(&self) -> u32 {
         u32::try_from((self.ends_at - self.starts_at).num_minutes()).unwrap_or(u32::MAX)
     }

@@ -22,6 +22,8 @@ pub struct Venue {
     pub capacity: Option<u32>,
     pub accessibility: Option<String>,
     pub coordinates: Option<Coordinates>,
+    /// How many sessions may take place here at once (rooms, halls).
+    pub concurrent_sessions: ConcurrentSessions,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -33,6 +35,20 @@ pub const CITY_CHARS: usize = 200;
 pub const POSTAL_CODE_CHARS: usize = 20;
 /// Accessibility notes: step-free access, induction loops, quiet rooms.
 pub const NOTES_CHARS: usize = 4000;
+
+crate::wire::bounded!(
+    /// How many sessions a venue may host at once: 1 for a single room, more for a centre
+    /// with several halls.
+    ConcurrentSessions(u32): 1..=1000,
+    "How many sessions may take place at the venue at once: 1 to 1000 (default 1)."
+);
+
+impl Default for ConcurrentSessions {
+    /// One session at a time: a venue is one room unless its keeper says otherwise.
+    fn default() -> Self {
+        ConcurrentSessions(1)
+    }
+}
 
 /// A point on the map (WGS 84).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -127,5 +143,17 @@ mod tests {
         assert!(Coordinates::new(91.0, 0.0).is_err());
         assert!(Coordinates::new(0.0, -181.0).is_err());
         assert!(Coordinates::new(f64::NAN, 0.0).is_err());
+    }
+
+    #[test]
+    fn concurrent_sessions_are_one_to_a_thousand_and_one_by_default() {
+        assert_eq!(ConcurrentSessions::default().get(), 1);
+        assert_eq!(
+            ConcurrentSessions::new(1000).map(ConcurrentSessions::get),
+            Ok(1000)
+        );
+        assert!(ConcurrentSessions::new(0).is_err());
+        assert!(ConcurrentSessions::new(1001).is_err());
+        assert!(ConcurrentSessions::new(-1).is_err());
     }
 }

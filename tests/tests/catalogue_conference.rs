@@ -80,10 +80,10 @@ async fn the_two_day_conference_at_two_venues_has_a_calendar_in_warsaw_time() {
         .member(&centre, "prelegentka@gdansk.example", "trainer")
         .await;
     let aula = app
-        .create("/api/v1/venues", &organiser, json!({"organisation_id": centre, "name": "Aula Uniwersytetu Gdańskiego", "address": "ul. Jana Bażyńskiego 8", "city": "Gdańsk", "country": "PL", "capacity": 400}))
+        .create("/api/v1/venues", &organiser, json!({"organisation_id": centre, "name": "Aula Uniwersytetu Gdańskiego", "address": "ul. Jana Bażyńskiego 8", "city": "Gdańsk", "country": "PL", "capacity": 400, "concurrent_sessions": 3}))
         .await;
     let cmw = app
-        .create("/api/v1/venues", &organiser, json!({"organisation_id": centre, "name": "Centrum Wielokulturowe", "address": "ul. Długa 1", "city": "Gdańsk", "country": "PL", "capacity": 120}))
+        .create("/api/v1/venues", &organiser, json!({"organisation_id": centre, "name": "Centrum Wielokulturowe", "address": "ul. Długa 1", "city": "Gdańsk", "country": "PL", "capacity": 120, "concurrent_sessions": 3}))
         .await;
     let programme = app
         .create(
@@ -119,7 +119,8 @@ async fn the_two_day_conference_at_two_venues_has_a_calendar_in_warsaw_time() {
             })).await,
         );
     }
-    // Three parallel thematic sessions each afternoon, each with its own places.
+    // Three parallel thematic sessions each afternoon, each with its own places (each venue has
+    // three rooms: `concurrent_sessions` 3).
     let mut thematic = Vec::new();
     for (day, venue) in [(10, &aula), (11, &cmw)] {
         for (i, theme) in [

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use kompetens_app::venues::{self, Coordinates, NewVenue, Venue, VenueChanges, VenueFilter};
 use kompetens_domain::country::CountryCode;
 use kompetens_domain::ids::VenueId;
+use kompetens_domain::venue::ConcurrentSessions;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -30,6 +31,7 @@ use crate::state::AppState;
     "capacity": 400,
     "accessibility": "Step-free entrance from the car park; induction loop in the auditorium.",
     "coordinates": {"latitude": 54.3951, "longitude": 18.5713},
+    "concurrent_sessions": 1,
     "created_at": "2026-11-23T10:00:00Z",
     "updated_at": "2026-11-23T10:00:00Z",
     "version": 1
@@ -47,6 +49,9 @@ pub struct VenueResponse {
     pub capacity: Option<u32>,
     pub accessibility: Option<String>,
     pub coordinates: Option<Coordinates>,
+    /// How many sessions may take place here at once; a session beyond it is refused with 409
+    /// `venue-double-booked`.
+    pub concurrent_sessions: ConcurrentSessions,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Also sent as the `ETag` header.
@@ -66,6 +71,7 @@ impl From<&Venue> for VenueResponse {
             capacity: v.capacity,
             accessibility: v.accessibility.clone(),
             coordinates: v.coordinates,
+            concurrent_sessions: v.concurrent_sessions,
             created_at: v.created_at,
             updated_at: v.updated_at,
             version: v.version,

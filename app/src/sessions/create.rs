@@ -14,7 +14,7 @@ use kompetens_persistence::repo::sessions;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{Fields, SessionView, TITLE_CHARS, touch, validate_and_fit};
+use super::{Fields, SessionView, TITLE_CHARS, ensure_bookable, touch, validate_and_fit};
 use crate::programmes::{authorised, ensure_editable};
 use crate::{App, AppError, Caller, Once, Outcome};
 
@@ -147,6 +147,7 @@ pub async fn create(
     let mut errors = Vec::new();
     let requested = Fields::from(new).apply(&mut session, true, &mut errors);
     validate_and_fit(&tx, &p, &mut session, &requested, errors).await?;
+    ensure_bookable(app, &tx, &p, &session).await?;
     sessions::insert(&tx, &session).await?;
     touch(&tx, &mut p).await?;
     let view = SessionView {

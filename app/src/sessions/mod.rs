@@ -2,7 +2,9 @@
 //!
 //! Every change to a session first locks its programme's row (like every change to a
 //! programme, its budget and registrations), then re-reads the sessions and checks the budget:
-//! two concurrent sessions cannot both take the last minutes of a budget line.
+//! two concurrent sessions cannot both take the last minutes of a budget line. Then, under the
+//! schedule locks of its trainers and venue, it looks for sessions in any programme that
+//! would double-book them (`ensure_bookable`).
 
 mod calendar;
 mod cancel;
@@ -29,13 +31,18 @@ use kompetens_domain::ids::{AccountId, ProgrammeId, SessionId, VenueId};
 use kompetens_domain::locale::Locale;
 use kompetens_domain::policy::{Actor, ProgrammeAction};
 use kompetens_domain::programme::{Capacity, Programme};
-use kompetens_domain::session::{self as rules, CreditMinutes, ParallelGroup, SessionTime};
+use kompetens_domain::schedule::{self, Clash};
+use kompetens_domain::session::{
+    self as rules, CreditMinutes, ParallelGroup, SessionStatus, SessionTime,
+};
 use kompetens_domain::text::{LocalizedLine, WebUrl};
+use kompetens_domain::venue::ConcurrentSessions;
 use kompetens_persistence::ConnectionTrait;
 use kompetens_persistence::repo::{accounts, memberships, programmes, sessions, venues};
 
+use crate::probe::Guard;
 use crate::programmes::{authorised, budget_exceeded, tally};
-use crate::{AppError, FieldError};
+use crate::{App, AppError, FieldError};
 
 /// The most trainers one session may have.
 pub const MAX_TRAINERS: usize = 20;
@@ -240,6 +247,48 @@ pub(crate) async fn validate_and_fit(
         }
         programmes::replace_budget(conn, p.id, &budget.raised_to_cover(&tally)).await?;
     }
+    Ok(())
+}
+
+/// Refuses `s` with 409 when one of its trainers already teaches a scheduled session that
+/// overlaps it, in any programme (`trainer-double-booked`), or when its venue already hosts
+/// its `concurrent_sessions` at some instant of it (`venue-double-booked`), naming the other
+/// session. Call with the programme locked and `s` validated, right before writing it: the
+/// schedule locks taken here keep the answer true until the transaction ends.
+pub(crate) async fn ensure_bookable(
+    app: &App,
+    conn: &impl ConnectionTrait,
+    p: &Programme,
+    s: &Session,
+) -> Result<(), AppError> {
+    if s.status != SessionStatus::Scheduled || (s.trainer_ids.is_empty() && s.venue_id.is_none()) {
+        return Ok(());
+    }
+    if app.guarded(Guard::Schedule) {
+        sessions::lock_schedules(conn, &s.trainer_ids, s.venue_id).await?;
+    }
+    let mut others = sessions::overlapping_for_trainers(conn, &s.trainer_ids, s.time, s.id).await?;
+    let mut limit = ConcurrentSessions::default();
+    if let Some(venue) = s.venue_id {
+        if let Some(v) = venues::find(conn, venue, false).await? {
+            limit = v.concurrent_sessions;
+        }
+        others.extend(sessions::overlapping_at_venue(conn, venue, s.time, s.id).await?);
+    }
+    if let Some(clash) = schedule::first_clash(s, &others, limit) {
+        let code = match clash {
+            Clash::TrainerDoubleBooked { .. } => "trainer-double-booked",
+            Clash::VenueDoubleBooked { .. } => "venue-double-booked",
+        };
+        return Err(AppError::Conflict {
+            code,
+            detail: clash.detail(p.time_zone),
+            existing: Some(format!("/api/v1/sessions/{}", clash.other().id)),
+        });
+    }
+    // What was found holds under the locks until commit: a race test widens the gap between
+    // this check and the write that follows.
+    app.after_check(Guard::Schedule).await;
     Ok(())
 }
 

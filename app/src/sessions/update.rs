@@ -13,7 +13,10 @@ use kompetens_persistence::repo::sessions;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{Fields, SessionView, TITLE_CHARS, session_and_programme, touch, validate_and_fit};
+use super::{
+    Fields, SessionView, TITLE_CHARS, ensure_bookable, session_and_programme, touch,
+    validate_and_fit,
+};
 use crate::patch::nullable;
 use crate::programmes::ensure_editable;
 use crate::{App, AppError, Caller, check_version};
@@ -99,9 +102,15 @@ pub async fn update(
         session_and_programme(&tx, Some(&caller.actor), id, ProgrammeAction::Manage, true).await?;
     check_version(expected_version, s.version)?;
     ensure_editable(&p)?;
+    let booked = (s.time, s.venue_id, s.trainer_ids.clone());
     let mut errors = Vec::new();
     let requested = Fields::from(changes).apply(&mut s, false, &mut errors);
     validate_and_fit(&tx, &p, &mut s, &requested, errors).await?;
+    // Moved, or given another venue or other trainers: it must not double-book them. (A change
+    // of title alone is not refused for a clash that was already there.)
+    if (s.time, s.venue_id, &s.trainer_ids) != (booked.0, booked.1, &booked.2) {
+        ensure_bookable(app, &tx, &p, &s).await?;
+    }
     s.version += 1;
     s.updated_at = Utc::now();
     sessions::save(&tx, &s).await?;

@@ -6,7 +6,7 @@ use kompetens_domain::ids::{OrganisationId, VenueId};
 use kompetens_domain::programme::Capacity;
 use kompetens_domain::text::{Line, Paragraphs};
 use kompetens_domain::venue::{
-    CITY_CHARS, Coordinates, NAME_CHARS, NOTES_CHARS, POSTAL_CODE_CHARS, Venue,
+    CITY_CHARS, ConcurrentSessions, Coordinates, NAME_CHARS, NOTES_CHARS, POSTAL_CODE_CHARS, Venue,
 };
 use kompetens_persistence::repo::venues;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use crate::{App, AppError, Caller, Once, Outcome};
 /// A new venue, kept by an organisation you organise.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "name": "Hotel Górski Potok", "address": "ul. Oswalda Balzera 21", "city": "Zakopane", "postal_code": "34-500", "country": "PL", "capacity": 60, "accessibility": "Lift to all floors", "coordinates": {"latitude": 49.2992, "longitude": 19.9496}}))]
+#[schema(example = json!({"organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "name": "Hotel Górski Potok", "address": "ul. Oswalda Balzera 21", "city": "Zakopane", "postal_code": "34-500", "country": "PL", "capacity": 60, "accessibility": "Lift to all floors", "coordinates": {"latitude": 49.2992, "longitude": 19.9496}, "concurrent_sessions": 3}))]
 pub struct NewVenue {
     /// The organisation that keeps the venue; you must organise it.
     pub organisation_id: OrganisationId,
@@ -36,6 +36,11 @@ pub struct NewVenue {
     pub accessibility: Option<Paragraphs<{ NOTES_CHARS }>>,
     #[serde(default)]
     pub coordinates: Option<Coordinates>,
+    /// How many sessions may take place here at once (default 1): a session that would
+    /// exceed it is refused with 409 `venue-double-booked`.
+    #[serde(default)]
+    #[schema(default = 1)]
+    pub concurrent_sessions: ConcurrentSessions,
 }
 
 pub async fn create(
@@ -62,6 +67,7 @@ pub async fn create(
         capacity: new.capacity.map(Capacity::get),
         accessibility: new.accessibility.map(Into::into),
         coordinates: new.coordinates,
+        concurrent_sessions: new.concurrent_sessions,
         version: 1,
         created_at: now,
         updated_at: now,

@@ -7,7 +7,7 @@ use kompetens_domain::policy::{self, Audience};
 use kompetens_domain::programme::Capacity;
 use kompetens_domain::text::{Line, Paragraphs};
 use kompetens_domain::venue::{
-    CITY_CHARS, Coordinates, NAME_CHARS, NOTES_CHARS, POSTAL_CODE_CHARS, Venue,
+    CITY_CHARS, ConcurrentSessions, Coordinates, NAME_CHARS, NOTES_CHARS, POSTAL_CODE_CHARS, Venue,
 };
 use kompetens_persistence::repo::venues;
 use serde::Deserialize;
@@ -41,6 +41,11 @@ pub struct VenueChanges {
     pub accessibility: Option<Option<Paragraphs<{ NOTES_CHARS }>>>,
     #[serde(default, deserialize_with = "nullable")]
     pub coordinates: Option<Option<Coordinates>>,
+    /// How many sessions may take place here at once. Lowering it leaves the sessions already
+    /// scheduled as they are; new ones and moves are checked against it.
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub concurrent_sessions: Option<ConcurrentSessions>,
 }
 
 pub async fn update(
@@ -78,6 +83,7 @@ pub async fn update(
         changes.accessibility.map(|v| v.map(Into::into)),
     );
     apply(&mut venue.coordinates, changes.coordinates);
+    set(&mut venue.concurrent_sessions, changes.concurrent_sessions);
     venue.version += 1;
     venue.updated_at = Utc::now();
     venues::save(&tx, &venue).await?;

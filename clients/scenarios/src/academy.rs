@@ -21,6 +21,15 @@ pub const LOGINS: [&str; 3] = [
     "trenerka@academy.kompetens.example",
     "mariam@academy.kompetens.example",
 ];
+/// The trainers who teach the conference's parallel thematic sessions beside the academy's
+/// own (a trainer teaches one session at a time); they sign in with the scenario password.
+pub const CO_TRAINERS: [(&str, &str); 2] = [
+    (
+        "olena.kowalczuk@academy.kompetens.example",
+        "Olena Kowalczuk",
+    ),
+    ("tomasz.nowicki@academy.kompetens.example", "Tomasz Nowicki"),
+];
 
 pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
     let api = ctx.api;
@@ -69,6 +78,13 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
             "trainer",
         )
         .await?;
+    let mut co_trainers = Vec::new();
+    for (email, name) in CO_TRAINERS {
+        co_trainers.push(
+            api.member(ctx.admin, &centre, email, name, ctx.password, "trainer")
+                .await?,
+        );
+    }
     let participant = api
         .signup(
             LOGINS[2],
@@ -110,7 +126,7 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
         .create(
             "/api/v1/venues",
             o,
-            json!({"organisation_id": centre, "name": "Centrum Wielokulturowe", "address": "ul. Kramarska 17", "city": "Poznań", "postal_code": "61-765", "country": "PL", "capacity": 120, "accessibility": "Pętla indukcyjna w sali głównej."}),
+            json!({"organisation_id": centre, "name": "Centrum Wielokulturowe", "address": "ul. Kramarska 17", "city": "Poznań", "postal_code": "61-765", "country": "PL", "capacity": 120, "accessibility": "Pętla indukcyjna w sali głównej.", "concurrent_sessions": 3}),
         )
         .await?;
 
@@ -267,14 +283,15 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
     ] {
         api.create(&format!("{cbase}/sessions"), o, json!({"title": {"pl": title}, "activity_type": "plenary", "starts_at": at(Warsaw, day, from)?, "ends_at": at(Warsaw, day, to)?, "venue_id": venue})).await?;
     }
+    // Three parallel sessions in the centre's three rooms, each with its own trainer.
     let mut thematic = Vec::new();
-    for title in [
-        "Edukacja włączająca w praktyce",
-        "Język polski jako drugi",
-        "Praca z tłumaczem",
+    for (title, teacher) in [
+        ("Edukacja włączająca w praktyce", &trainer),
+        ("Język polski jako drugi", &co_trainers[0]),
+        ("Praca z tłumaczem", &co_trainers[1]),
     ] {
         thematic.push(
-            api.create(&format!("{cbase}/sessions"), o, json!({"title": {"pl": title}, "activity_type": "thematic_session", "parallel_group": "dzien-2-rano", "capacity": 2, "starts_at": at(Warsaw, day2, "10:00")?, "ends_at": at(Warsaw, day2, "11:30")?, "venue_id": multicultural, "trainer_ids": [trainer.id]})).await?,
+            api.create(&format!("{cbase}/sessions"), o, json!({"title": {"pl": title}, "activity_type": "thematic_session", "parallel_group": "dzien-2-rano", "capacity": 2, "starts_at": at(Warsaw, day2, "10:00")?, "ends_at": at(Warsaw, day2, "11:30")?, "venue_id": multicultural, "trainer_ids": [teacher.id]})).await?,
         );
     }
     api.ok(

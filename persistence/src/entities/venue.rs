@@ -19,6 +19,7 @@ pub struct Model {
     pub accessibility: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub concurrent_sessions: i32,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -10,8 +10,8 @@ use kompetens_domain::session::{SessionStatus, SessionTime};
 use kompetens_domain::text::LocalizedText;
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -190,6 +190,106 @@ pub async fn all_for_programme(
     with_trainers(conn, rows).await
 }
 
+/// Scheduled sessions other than `except` whose time overlaps `time` (half-open: touching
+/// ends do not count), in order of start.
+fn scheduled_overlapping(time: SessionTime, except: SessionId) -> Select<Entity> {
+    Entity::find()
+        .filter(Column::Status.eq(SessionStatus::Scheduled.as_str()))
+        .filter(Column::StartsAt.lt(time.ends_at))
+        .filter(Column::EndsAt.gt(time.starts_at))
+        .filter(Column::Id.ne(except.as_uuid()))
+        .order_by_asc(Column::StartsAt)
+        .order_by_asc(Column::Id)
+}
+
+/// The scheduled sessions, in any programme, that any of `trainers` teaches at a time
+/// overlapping `time`, other than `except` (the session being written).
+pub async fn overlapping_for_trainers(
+    conn: &impl ConnectionTrait,
+    trainers: &[AccountId],
+    time: SessionTime,
+    except: SessionId,
+) -> Result<Vec<Session>, StoreError> {
+    if trainers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let taught = Query::select()
+        .column(session_trainer::Column::SessionId)
+        .from(session_trainer::Entity)
+        .and_where(session_trainer::Column::AccountId.is_in(trainers.iter().map(|t| t.as_uuid())))
+        .to_owned();
+    let rows = scheduled_overlapping(time, except)
+        .filter(Column::Id.in_subquery(taught))
+        .all(conn)
+        .await?;
+    with_trainers(conn, rows).await
+}
+
+/// The scheduled sessions, in any programme, at `venue` at a time overlapping `time`, other
+/// than `except` (the session being written).
+pub async fn overlapping_at_venue(
+    conn: &impl ConnectionTrait,
+    venue: VenueId,
+    time: SessionTime,
+    except: SessionId,
+) -> Result<Vec<Session>, StoreError> {
+    let rows = scheduled_overlapping(time, except)
+        .filter(Column::VenueId.eq(venue.as_uuid()))
+        .all(conn)
+        .await?;
+    with_trainers(conn, rows).await
+}
+
+/// Kinds of schedule lock, so that a trainer's key and a venue's never meet by design.
+const TRAINER_SCHEDULE: &[u8] = b"kompetens/schedule/trainer/";
+const VENUE_SCHEDULE: &[u8] = b"kompetens/schedule/venue/";
+
+/// A stable 64-bit key for an advisory lock (FNV-1a over the kind and the UUID): the same on
+/// every instance and every build. Two ids sharing a key only wait for each other.
+fn schedule_key(kind: &[u8], id: Uuid) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in kind.iter().chain(id.as_bytes()) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+/// Locks the schedules of `trainers` and `venue` until the transaction ends, so that the
+/// invariants "a trainer never teaches two overlapping sessions" and "a venue never hosts more
+/// than its `concurrent_sessions` at once" hold across programmes: two session writes in
+/// different programmes hold different programme locks, so without these both could look for
+/// overlaps, find none, and both write. Take it after the programme's lock and before looking.
+///
+/// PostgreSQL: `pg_advisory_xact_lock` per trainer and venue, in ascending key order so that
+/// two transactions never wait for each other in a cycle. SQLite: nothing, as the IMMEDIATE
+/// write transaction (`begin_write`) already admits one writer at a time.
+pub async fn lock_schedules(
+    conn: &impl ConnectionTrait,
+    trainers: &[AccountId],
+    venue: Option<VenueId>,
+) -> Result<(), StoreError> {
+    if conn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut keys: Vec<i64> = trainers
+        .iter()
+        .map(|t| schedule_key(TRAINER_SCHEDULE, t.as_uuid()))
+        .chain(venue.map(|v| schedule_key(VENUE_SCHEDULE, v.as_uuid())))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        conn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn count_scheduled(
     conn: &impl ConnectionTrait,
     programme: ProgrammeId,
@@ -296,4 +396,24 @@ pub async fn list_for_trainer(
         filter,
     );
     page_by_start(conn, query, after, limit).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_keys_are_stable_and_kept_apart_by_kind() {
+        let id = Uuid::from_u128(0x019a_5f3e_7c1d_7b2a_9e4f_0a1b_2c3d_4e5f);
+        // The keys are shared by every instance, old and new: they must never change.
+        assert_eq!(
+            schedule_key(TRAINER_SCHEDULE, id),
+            6_389_919_518_210_669_150
+        );
+        assert_eq!(schedule_key(VENUE_SCHEDULE, id), 63_555_147_013_056_328);
+        assert_ne!(
+            schedule_key(TRAINER_SCHEDULE, id),
+            schedule_key(TRAINER_SCHEDULE, Uuid::from_u128(1))
+        );
+    }
 }

@@ -3,7 +3,7 @@
 use kompetens_domain::country::CountryCode;
 use kompetens_domain::ids::{OrganisationId, VenueId};
 use kompetens_domain::organisation::OrganisationPath;
-use kompetens_domain::venue::Coordinates;
+use kompetens_domain::venue::{ConcurrentSessions, Coordinates};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
@@ -43,6 +43,8 @@ impl TryFrom<Model> for Venue {
                 .map_err(|e| corrupt("venues.capacity", e))?,
             accessibility: m.accessibility,
             coordinates,
+            concurrent_sessions: ConcurrentSessions::new(i64::from(m.concurrent_sessions))
+                .map_err(|e| corrupt("venues.concurrent_sessions", e))?,
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -64,6 +66,7 @@ fn active(v: &Venue) -> ActiveModel {
         accessibility: Set(v.accessibility.clone()),
         latitude: Set(v.coordinates.map(|c| c.latitude)),
         longitude: Set(v.coordinates.map(|c| c.longitude)),
+        concurrent_sessions: Set(i32::try_from(v.concurrent_sessions.get()).unwrap_or(i32::MAX)),
         version: Set(v.version),
         created_at: Set(v.created_at),
         updated_at: Set(v.updated_at),
