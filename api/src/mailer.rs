@@ -14,8 +14,9 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::SmtpRelay;
 
-/// After this many failed attempts a notification is left alone (its `last_error` says why).
-pub const MAX_ATTEMPTS: i32 = 12;
+/// After this many failed attempts a notification is left alone (its `last_error` says why);
+/// kept with the outbox's storage, where a message's deliveries count what was given up.
+pub use kompetens_persistence::repo::notifications::MAX_ATTEMPTS;
 /// How long a claimed notification is reserved for the worker that claimed it.
 const LEASE_SECONDS: i64 = 300;
 

@@ -18,6 +18,7 @@ pub mod funders;
 pub mod grants;
 pub mod idempotency;
 pub mod me;
+pub mod messages;
 pub mod organisations;
 pub mod page;
 pub mod patch;

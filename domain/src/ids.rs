@@ -124,3 +124,7 @@ typed_id!(
     /// One recorded change to a session's attendance list.
     AttendanceChangeId
 );
+typed_id!(
+    /// A message an organiser sent to a programme's participants.
+    MessageId
+);

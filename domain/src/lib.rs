@@ -14,6 +14,7 @@ pub mod funding;
 pub mod hour_budget;
 pub mod ids;
 pub mod locale;
+pub mod message;
 pub mod money;
 pub mod notification;
 pub mod organisation;

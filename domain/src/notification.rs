@@ -21,6 +21,8 @@ vocabulary!(
         Invited => "invited",
         /// The completion rule is met and a certificate was issued (with its code).
         CertificateIssued => "certificate_issued",
+        /// An organiser wrote to the programme's participants (`Details::message`).
+        Message => "message",
     }
 );
 
@@ -37,6 +39,15 @@ pub struct Details {
     /// The one-time code for setting a password (for `invited`), or the certificate's
     /// verification code (for `certificate_issued`).
     pub code: Option<String>,
+    /// What an organiser wrote (for `message`), in the language the e-mail is rendered in.
+    pub message: Option<Written>,
+}
+
+/// An organiser's subject and text, as one recipient reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    pub subject: String,
+    pub body: String,
 }
 
 /// The languages messages are written in; others fall back to English.
@@ -51,6 +62,10 @@ pub fn render(kind: NotificationKind, locale: &str, d: &Details) -> (String, Str
     let code = d.code.as_deref().unwrap_or("-");
     use NotificationKind::*;
     let (subject, lead) = match (language, kind) {
+        ("pl", Message) => written(format!("Wiadomość od organizatorów programu „{t}”:"), d),
+        ("sv", Message) => written(format!("Ett meddelande från arrangörerna av ”{t}”:"), d),
+        ("lt", Message) => written(format!("Programos „{t}“ organizatorių žinutė:"), d),
+        (_, Message) => written(format!("A message from the organisers of “{t}”:"), d),
         ("pl", Confirmed) => (
             format!("Potwierdzenie udziału: {t}"),
             format!("Masz zapewnione miejsce w programie „{t}”."),
@@ -231,6 +246,18 @@ pub fn render(kind: NotificationKind, locale: &str, d: &Details) -> (String, Str
     )
 }
 
+/// The organiser's message under a line saying whose it is; the subject names the programme.
+fn written(intro: String, d: &Details) -> (String, String) {
+    let t = &d.programme_title;
+    match &d.message {
+        Some(m) => (
+            format!("{t}: {}", m.subject),
+            format!("{intro}\n\n{}", m.body),
+        ),
+        None => (t.clone(), intro),
+    }
+}
+
 fn approved_pl(t: &str, position: Option<u32>) -> String {
     match position {
         Some(p) => format!(
@@ -253,6 +280,7 @@ mod tests {
             reason: Some("brak miejsc".into()),
             contact: Some("Anna Kowalska <anna@example.pl>".into()),
             code: Some("kps_abc".into()),
+            ..Details::default()
         }
     }
 
@@ -277,5 +305,28 @@ mod tests {
         assert!(lt.contains("3 vietoje"));
         let (subject, _) = render(NotificationKind::Rejected, "uk", &details());
         assert!(subject.starts_with("Application not accepted"));
+    }
+
+    #[test]
+    fn an_organisers_message_is_framed_in_the_language_it_is_written_in() {
+        let d = Details {
+            message: Some(Written {
+                subject: "Informacje organizacyjne".into(),
+                body: "Zbiórka w poniedziałek o 8:00.\n\nZabierzcie buty w góry.".into(),
+            }),
+            ..details()
+        };
+        let (subject, body) = render(NotificationKind::Message, "pl", &d);
+        assert_eq!(subject, "Trening wyjazdowy: Informacje organizacyjne");
+        assert!(
+            body.starts_with("Wiadomość od organizatorów programu „Trening wyjazdowy”:\n\nZbiórka")
+        );
+        assert!(body.contains("Zabierzcie buty w góry.\n\nPytania: Anna Kowalska"));
+        let (_, body) = render(NotificationKind::Message, "de", &d);
+        assert!(
+            body.starts_with("A message from the organisers of"),
+            "{body}"
+        );
+        assert!(body.contains("Questions: Anna"));
     }
 }

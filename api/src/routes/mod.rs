@@ -11,6 +11,7 @@ pub mod funders;
 pub mod grants;
 pub mod health;
 pub mod me;
+pub mod messages;
 pub mod organisations;
 pub mod problems;
 pub mod programmes;
@@ -103,7 +104,10 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         // `{plan_id}` matches UUIDs only: `rollup` is never a plan, in any order.
         .service(competence_plans::rollup)
         .service(competence_plans::get_plan)
-        .service(competence_plans::update_plan);
+        .service(competence_plans::update_plan)
+        .service(messages::send_message)
+        .service(messages::list_messages)
+        .service(messages::get_message);
 }
 
 /// Outside the versioned API: health checks and problem-type documentation.

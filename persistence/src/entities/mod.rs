@@ -18,6 +18,7 @@ pub mod notification;
 pub mod organisation;
 pub mod password_setup;
 pub mod programme;
+pub mod programme_message;
 pub mod refresh_token;
 pub mod registration;
 pub mod session;

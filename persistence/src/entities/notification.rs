@@ -18,6 +18,8 @@ pub struct Model {
     pub sent_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The organiser's message this e-mail is a copy of (`kind` = `message`).
+    pub message_id: Option<Uuid>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

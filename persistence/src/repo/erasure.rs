@@ -8,6 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::accounts;
+use super::notifications::MAX_ATTEMPTS;
 use crate::entities::{
     api_token, auth_session, certificate, idempotency_key, membership, notification,
     password_setup, registration,
@@ -42,9 +43,32 @@ pub async fn erase(
         .filter(membership::Column::AccountId.eq(id))
         .exec(conn)
         .await?;
-    // Queued and sent e-mails carry the address and the name.
+    // Queued and sent e-mails carry the address and the name. Copies of an organiser's
+    // message keep their row without either (nor the text), so that the message's deliveries
+    // still add up to its recipients: one not sent yet is given up, and counts as failed.
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Attempts, Expr::value(MAX_ATTEMPTS))
+        .col_expr(
+            notification::Column::LastError,
+            Expr::value(Some("the recipient erased their account")),
+        )
+        .filter(notification::Column::AccountId.eq(id))
+        .filter(notification::Column::MessageId.is_not_null())
+        .filter(notification::Column::SentAt.is_null())
+        .filter(notification::Column::Attempts.lt(MAX_ATTEMPTS))
+        .exec(conn)
+        .await?;
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Recipient, Expr::value(""))
+        .col_expr(notification::Column::Subject, Expr::value(""))
+        .col_expr(notification::Column::Body, Expr::value(""))
+        .filter(notification::Column::AccountId.eq(id))
+        .filter(notification::Column::MessageId.is_not_null())
+        .exec(conn)
+        .await?;
     notification::Entity::delete_many()
         .filter(notification::Column::AccountId.eq(id))
+        .filter(notification::Column::MessageId.is_null())
         .exec(conn)
         .await?;
     idempotency_key::Entity::delete_many()

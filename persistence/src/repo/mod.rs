@@ -15,6 +15,7 @@ pub mod memberships;
 pub mod notifications;
 pub mod organisations;
 pub mod password_setups;
+pub mod programme_messages;
 pub mod programmes;
 pub mod registrations;
 pub mod reports;

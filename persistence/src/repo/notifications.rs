@@ -1,7 +1,7 @@
 //! The outbox: e-mails written in the transaction that caused them, sent later by a worker.
 
 use chrono::{DateTime, Utc};
-use kompetens_domain::ids::{AccountId, NotificationId};
+use kompetens_domain::ids::{AccountId, MessageId, NotificationId};
 use kompetens_domain::notification::NotificationKind;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -10,6 +10,10 @@ use sea_orm::{
 
 use crate::entities::notification::{ActiveModel, Column, Entity, Model};
 use crate::error::StoreError;
+
+/// After this many failed attempts a notification is left alone (its `last_error` says why):
+/// the outbox worker stops there, and a message's deliveries count it as failed.
+pub const MAX_ATTEMPTS: i32 = 12;
 
 #[derive(Debug, Clone)]
 pub struct Notification {
@@ -44,10 +48,60 @@ pub async fn enqueue(
         sent_at: Set(None),
         last_error: Set(None),
         created_at: Set(now),
+        message_id: Set(None),
     };
     // Written without reading it back: one round trip in the deciding transaction.
     Entity::insert(model).exec_without_returning(conn).await?;
     Ok(id)
+}
+
+/// One e-mail of many to queue at once.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub account_id: AccountId,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Rows per INSERT: 12 values each keeps a statement far below SQLite's 32,766 bound
+/// parameters and PostgreSQL's 65,535.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Queues one e-mail per entry of `mails` as copies of `message`, in multi-row INSERTs (a
+/// programme may have thousands of participants: a statement per 500, not one per e-mail).
+pub async fn enqueue_many(
+    conn: &impl ConnectionTrait,
+    kind: NotificationKind,
+    message: Option<MessageId>,
+    mails: Vec<Queued>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut mails = mails.into_iter().peekable();
+    while mails.peek().is_some() {
+        let models: Vec<ActiveModel> = mails
+            .by_ref()
+            .take(ROWS_PER_INSERT)
+            .map(|mail| ActiveModel {
+                id: Set(NotificationId::new().as_uuid()),
+                account_id: Set(mail.account_id.as_uuid()),
+                recipient: Set(mail.recipient),
+                kind: Set(kind.as_str().to_string()),
+                subject: Set(mail.subject),
+                body: Set(mail.body),
+                attempts: Set(0),
+                next_attempt_at: Set(now),
+                sent_at: Set(None),
+                last_error: Set(None),
+                created_at: Set(now),
+                message_id: Set(message.map(|m| m.as_uuid())),
+            })
+            .collect();
+        Entity::insert_many(models)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 fn from_model(m: Model) -> Option<Notification> {
