@@ -21,6 +21,8 @@ vocabulary!(
         Invited => "invited",
         /// The completion rule is met and a certificate was issued (with its code).
         CertificateIssued => "certificate_issued",
+        /// Sign-up (or a resend): the one-time code that confirms the e-mail address.
+        EmailVerification => "email_verification",
     }
 );
 
@@ -34,8 +36,9 @@ pub struct Details {
     pub reason: Option<String>,
     /// Who answers questions, e.g. "Anna Kowalska <anna@example.pl>".
     pub contact: Option<String>,
-    /// The one-time code for setting a password (for `invited`), or the certificate's
-    /// verification code (for `certificate_issued`).
+    /// The one-time code for setting a password (for `invited`), the certificate's
+    /// verification code (for `certificate_issued`), or the e-mail verification code (for
+    /// `email_verification`).
     pub code: Option<String>,
 }
 
@@ -218,6 +221,7 @@ pub fn render(kind: NotificationKind, locale: &str, d: &Details) -> (String, Str
             format!("Registration cancelled: {t}"),
             format!("Your registration for “{t}” has been cancelled. Reason: {reason}"),
         ),
+        (_, EmailVerification) => crate::verification::message(language, code),
     };
     let contact = d.contact.as_deref().map(|c| match language {
         "pl" => format!("\n\nPytania: {c}"),
@@ -258,7 +262,11 @@ mod tests {
 
     #[test]
     fn every_kind_in_every_language_names_the_programme() {
-        for kind in NotificationKind::ALL {
+        // The e-mail verification is about the address, not a programme (see `verification`).
+        let about_programmes = NotificationKind::ALL
+            .iter()
+            .filter(|k| **k != NotificationKind::EmailVerification);
+        for kind in about_programmes {
             for language in LANGUAGES.iter().chain(&["uk", "sv-SE"]) {
                 let (subject, body) = render(*kind, language, &details());
                 assert!(subject.contains("Trening wyjazdowy"), "{kind} {language}");
