@@ -656,11 +656,9 @@ impl Mailbox {
             let latest = self
                 .all()
                 .into_iter()
+                .rev()
                 .filter(|m| m.to.iter().any(|t| t == address))
-                .filter_map(|m| {
-                    kompetens_domain::verification::code_in(&m.body).map(str::to_string)
-                })
-                .last();
+                .find_map(|m| kompetens_domain::verification::code_in(&m.body).map(str::to_string));
             if let Some(code) = latest {
                 return code;
             }
@@ -669,12 +667,27 @@ impl Mailbox {
         panic!("no verification code reached {address}");
     }
 
-    /// The messages to `address` that are not verification e-mails (those about programmes).
-    pub fn about_programmes(mails: Vec<Mail>) -> Vec<Mail> {
-        mails
-            .into_iter()
-            .filter(|m| kompetens_domain::verification::code_in(&m.body).is_none())
-            .collect()
+    /// Like [`Mailbox::wait_for`], counting only the messages that are not e-mail verification
+    /// codes (which every self-sign-up sends first): those about programmes and certificates.
+    pub async fn wait_for_about_programmes(&self, address: &str, count: usize) -> Vec<Mail> {
+        let about = |mails: Vec<Mail>| -> Vec<Mail> {
+            mails
+                .into_iter()
+                .filter(|m| m.to.iter().any(|t| t == address))
+                .filter(|m| kompetens_domain::verification::code_in(&m.body).is_none())
+                .collect()
+        };
+        for _ in 0..200 {
+            let mails = about(self.all());
+            if mails.len() >= count {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "expected {count} messages about programmes to {address}, got {:?}",
+            about(self.all())
+        );
     }
 }
 

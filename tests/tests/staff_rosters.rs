@@ -238,7 +238,7 @@ async fn invalid_rosters_are_refused_by_pointer_and_change_nothing() {
     );
     let ok =
         json!({"email": "ok@sp12.gdansk.pl", "job_role": "teacher", "employed_from": "2020-09-01"});
-    let json_cases: Vec<(&str, Value, Vec<(&str, &str)>)> = vec![
+    let json_cases: Vec<Case<Value>> = vec![
         (
             "not an address",
             json!([ok, {"email": "nowak", "job_role": "teacher", "employed_from": "2020-09-01"}]),
@@ -299,7 +299,7 @@ async fn invalid_rosters_are_refused_by_pointer_and_change_nothing() {
     }
 
     const HEADER: &str = "email,job_role,employed_from,employed_until\r\n";
-    let csv_cases: Vec<(&str, String, Vec<(&str, &str)>)> = vec![
+    let csv_cases: Vec<Case<String>> = vec![
         (
             "not an address on the fourth data row",
             format!(
@@ -489,6 +489,9 @@ async fn only_organisers_of_the_organisation_or_above_and_their_tokens_keep_its_
     let r = app.get(&staff(&w.school), Some(&w.organiser)).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
 }
+
+/// A bad body: what it is, the body, and the problems expected (pointer, words in the detail).
+type Case<B> = (&'static str, B, Vec<(&'static str, &'static str)>);
 
 /// Every expected problem is there (by pointer and words), and nothing at any other pointer.
 fn assert_problems(what: &str, got: &[(String, String)], expected: &[(&str, &str)]) {
