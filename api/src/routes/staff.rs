@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use kompetens_app::staff::{self, Changes, RosterRequest, StaffEntry, StaffPageRequest};
+use kompetens_domain::email::Email;
 use kompetens_domain::ids::OrganisationId;
 use kompetens_domain::role::JobRole;
 use serde::{Deserialize, Serialize};
@@ -125,15 +126,18 @@ impl StaffQuery {
                 DEFAULT_PAGE_LIMIT
             }
         };
-        // The cursor is the last address of the page, base64url: opaque to clients.
+        // The cursor is the last address of the page, base64url: opaque to clients, and
+        // nothing but an address passes for one.
         let after = match self.cursor.as_deref() {
             None => None,
             Some(raw) => match URL_SAFE_NO_PAD
                 .decode(raw)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|text| Email::parse(&text).ok())
+                .filter(|email| URL_SAFE_NO_PAD.encode(email.as_str()) == raw)
             {
-                Some(email) => Some(email),
+                Some(email) => Some(email.as_str().to_string()),
                 None => {
                     errors.push(FieldError::parameter(
                         "cursor",
@@ -291,5 +295,11 @@ mod tests {
             Err(ApiError::Validation(errors)) => assert_eq!(errors.len(), 2),
             _ => panic!("a bad limit and cursor are refused"),
         }
+        // Base64 of something that is not an address is no cursor of ours either.
+        let forged = StaffQuery {
+            limit: None,
+            cursor: Some(URL_SAFE_NO_PAD.encode("nope")),
+        };
+        assert!(forged.page().is_err());
     }
 }
