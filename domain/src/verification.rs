@@ -40,25 +40,25 @@ pub fn message(language: &str, code: &str) -> (String, String) {
         "pl" => (
             "Potwierdź adres e-mail w Kompetens".to_string(),
             format!(
-                "Aby potwierdzić swój adres e-mail, wyślij ten jednorazowy kod (ważny {hours} godziny) na POST /api/v1/auth/verify-email: {code}\n\nJeśli to nie Ty zakładałeś konto, zignoruj tę wiadomość."
+                "Aby potwierdzić swój adres e-mail, użyj w ciągu {hours} godzin tego jednorazowego kodu: {code}\n\nJeśli nie zakładałeś(-aś) konta w Kompetens, zignoruj tę wiadomość."
             ),
         ),
         "sv" => (
             "Bekräfta din e-postadress i Kompetens".to_string(),
             format!(
-                "Bekräfta din e-postadress genom att skicka engångskoden (giltig i {hours} timmar) till POST /api/v1/auth/verify-email: {code}\n\nOm det inte var du som skapade kontot kan du bortse från det här meddelandet."
+                "Bekräfta din e-postadress med den här engångskoden inom {hours} timmar: {code}\n\nOm det inte var du som skapade kontot kan du bortse från det här meddelandet."
             ),
         ),
         "lt" => (
             "Patvirtinkite el. pašto adresą Kompetens sistemoje".to_string(),
             format!(
-                "Norėdami patvirtinti el. pašto adresą, nusiųskite šį vienkartinį kodą (galioja {hours} valandas) į POST /api/v1/auth/verify-email: {code}\n\nJei paskyros nekūrėte, šį laišką ignoruokite."
+                "Norėdami patvirtinti el. pašto adresą, per {hours} valandas panaudokite šį vienkartinį kodą: {code}\n\nJei paskyros nekūrėte, šį laišką ignoruokite."
             ),
         ),
         _ => (
             "Confirm your e-mail address for Kompetens".to_string(),
             format!(
-                "To confirm your e-mail address, send this one-time code (valid for {hours} hours) to POST /api/v1/auth/verify-email: {code}\n\nIf you did not create an account, ignore this message."
+                "To confirm your e-mail address, use this one-time code within {hours} hours: {code}\n\nIf you did not create an account, ignore this message."
             ),
         ),
     }
