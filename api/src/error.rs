@@ -104,6 +104,10 @@ pub enum ApiError {
     /// 415: the body is not `application/json`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// 415: the body is none of the media types the operation takes (named, e.g.
+    /// "application/json or text/csv").
+    #[error("unsupported media type")]
+    UnsupportedMediaTypeOf { accepted: &'static str },
     /// 429: too many attempts; retry after the given number of seconds.
     #[error("rate limited")]
     RateLimited { retry_after: u64 },
@@ -133,6 +137,7 @@ impl ApiError {
             ApiError::IdempotencyKeyReused => "idempotency-key-reused",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::UnsupportedMediaTypeOf { .. } => "unsupported-media-type",
             ApiError::RateLimited { .. } => "rate-limited",
             ApiError::Unavailable { .. } => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -185,6 +190,7 @@ impl ApiError {
             ApiError::PreconditionFailed => "the resource has changed since you read it: GET it again and retry with its new ETag".to_string(),
             ApiError::PayloadTooLarge { limit } => format!("the body must be at most {limit} bytes"),
             ApiError::UnsupportedMediaType => "send the body as application/json".to_string(),
+            ApiError::UnsupportedMediaTypeOf { accepted } => format!("send the body as {accepted}"),
             ApiError::RateLimited { retry_after } => format!("too many attempts; retry in {retry_after} seconds"),
             ApiError::Unavailable { detail, .. } => detail.clone(),
             ApiError::Internal(_) => "an unexpected error occurred; it has been logged with this request's id".to_string(),
@@ -211,6 +217,11 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
         "email-taken",
         409,
         "An account with this e-mail already exists",
+    ),
+    (
+        "email-already-verified",
+        409,
+        "The e-mail address is already verified",
     ),
     (
         "membership-exists",
@@ -328,6 +339,7 @@ impl ResponseError for ApiError {
             ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaTypeOf { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -57,19 +57,7 @@ impl FromRequest for JsonBody {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            if declared_length.is_some_and(|n| n > limit) {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::MalformedJson(format!("the body could not be read: {e}"))
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_limited(&mut payload, declared_length, limit).await?;
             if body.is_empty() {
                 return Err(ApiError::MalformedJson(
                     "the body is empty; send a JSON object".into(),
@@ -80,6 +68,28 @@ impl FromRequest for JsonBody {
                 .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))
         })
     }
+}
+
+/// The whole body, or 413 as soon as it is known to be longer than `limit` bytes (from its
+/// declared `Content-Length`, or while it arrives).
+pub async fn read_limited(
+    payload: &mut Payload,
+    declared_length: Option<usize>,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
+    if declared_length.is_some_and(|n| n > limit) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::MalformedJson(format!("the body could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A JSON body that may be left out: no body at all (or an empty one) is `None`; anything

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod mailer;
 pub mod openapi;
+pub mod roster_body;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -141,6 +141,8 @@ async fn create_admin(settings: Settings, email: &str) -> anyhow::Result<()> {
     match accounts::find_by_email(&db, &email).await? {
         Some(existing) => {
             accounts::set_password_and_admin(&db, existing.id, &hash, true, now).await?;
+            // Whoever runs the instance vouches for the address.
+            accounts::mark_email_verified(&db, existing.id, now).await?;
             println!(
                 "account {} is now an instance admin (password updated)",
                 existing.id
@@ -157,6 +159,7 @@ async fn create_admin(settings: Settings, email: &str) -> anyhow::Result<()> {
                 is_admin: true,
             };
             let account = accounts::insert(&db, new, now).await?;
+            accounts::mark_email_verified(&db, account.id, now).await?;
             println!("created instance admin {}", account.id);
         }
     }

@@ -27,6 +27,7 @@ pub mod programmes;
 pub mod registrations;
 pub mod reports;
 pub mod sessions;
+pub mod staff;
 pub mod venues;
 
 use std::time::Duration;

@@ -13,6 +13,8 @@ pub enum Guard {
     /// The schedule locks a session takes on each of its trainers and its venue before it
     /// looks for overlapping sessions in any programme.
     Schedule,
+    /// The organisation row lock a roster replacement reads the roster under.
+    RosterLock,
 }
 
 impl Guard {
@@ -20,6 +22,7 @@ impl Guard {
         match name {
             "programme-lock" => Some(Guard::ProgrammeLock),
             "schedule" => Some(Guard::Schedule),
+            "roster-lock" => Some(Guard::RosterLock),
             _ => None,
         }
     }
@@ -40,7 +43,7 @@ impl RaceProbe {
         let guard = parts
             .next()
             .and_then(Guard::parse)
-            .ok_or("must start with programme-lock or schedule")?;
+            .ok_or("must start with programme-lock, schedule or roster-lock")?;
         let guard_on = match parts.next() {
             Some("on") => true,
             Some("off") => false,
@@ -101,6 +104,7 @@ mod tests {
             })
         );
         assert!(RaceProbe::parse("schedule:on:0").is_ok());
+        assert!(RaceProbe::parse("roster-lock:off:300").is_ok());
         for bad in [
             "",
             "lock:off:1",

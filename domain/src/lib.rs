@@ -29,9 +29,11 @@ pub mod role;
 pub mod schedule;
 pub mod seating;
 pub mod session;
+pub mod staff;
 pub mod text;
 pub mod time_zone;
 pub mod venue;
+pub mod verification;
 pub mod wire;
 
 /// Why a value from outside was refused; the text is safe to show to the caller.

@@ -23,6 +23,8 @@ vocabulary!(
         CertificateIssued => "certificate_issued",
         /// An organiser wrote to the programme's participants (`Details::message`).
         Message => "message",
+        /// Sign-up (or a resend): the one-time code that confirms the e-mail address.
+        EmailVerification => "email_verification",
     }
 );
 
@@ -36,8 +38,9 @@ pub struct Details {
     pub reason: Option<String>,
     /// Who answers questions, e.g. "Anna Kowalska <anna@example.pl>".
     pub contact: Option<String>,
-    /// The one-time code for setting a password (for `invited`), or the certificate's
-    /// verification code (for `certificate_issued`).
+    /// The one-time code for setting a password (for `invited`), the certificate's
+    /// verification code (for `certificate_issued`), or the e-mail verification code (for
+    /// `email_verification`).
     pub code: Option<String>,
     /// What an organiser wrote (for `message`), in the language the e-mail is rendered in.
     pub message: Option<Written>,
@@ -233,6 +236,7 @@ pub fn render(kind: NotificationKind, locale: &str, d: &Details) -> (String, Str
             format!("Registration cancelled: {t}"),
             format!("Your registration for “{t}” has been cancelled. Reason: {reason}"),
         ),
+        (_, EmailVerification) => crate::verification::message(language, code),
     };
     let contact = d.contact.as_deref().map(|c| match language {
         "pl" => format!("\n\nPytania: {c}"),
@@ -286,7 +290,11 @@ mod tests {
 
     #[test]
     fn every_kind_in_every_language_names_the_programme() {
-        for kind in NotificationKind::ALL {
+        // The e-mail verification is about the address, not a programme (see `verification`).
+        let about_programmes = NotificationKind::ALL
+            .iter()
+            .filter(|k| **k != NotificationKind::EmailVerification);
+        for kind in about_programmes {
             for language in LANGUAGES.iter().chain(&["uk", "sv-SE"]) {
                 let (subject, body) = render(*kind, language, &details());
                 assert!(subject.contains("Trening wyjazdowy"), "{kind} {language}");

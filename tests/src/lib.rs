@@ -105,7 +105,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     // The instance admin, as `kompetens admin create` would make it.
     let hash = kompetens_api::auth::password::hash(PASSWORD).expect("hash");
     let email = kompetens_domain::email::Email::parse("admin@kompetens.test").expect("email");
-    accounts::insert(
+    let admin = accounts::insert(
         &db,
         NewAccount {
             email,
@@ -120,6 +120,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     )
     .await
     .expect("admin");
+    accounts::mark_email_verified(&db, admin.id, chrono::Utc::now())
+        .await
+        .expect("admin verified");
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let app = Application::with_listener(settings, db, listener).expect("build app");
@@ -290,6 +293,18 @@ impl TestApp {
                 .unwrap_or_default()
                 .to_string(),
         )
+    }
+
+    /// Signs up a participant and confirms the address with the code e-mailed to it; returns
+    /// (account id, access token).
+    pub async fn signup_verified(&self, email: &str) -> (String, String) {
+        let signed_up = self.signup(email).await;
+        let code = self.mailbox.verification_code(email).await;
+        let r = self
+            .post("/api/v1/auth/verify-email", None, json!({ "code": code }))
+            .await;
+        assert_eq!(r.status, 204, "verify {email}: {}", r.text);
+        signed_up
     }
 
     pub async fn tokens(&self, email: &str) -> Reply {
@@ -634,6 +649,54 @@ impl Mailbox {
     }
 }
 
+impl Mailbox {
+    /// The code of the latest verification e-mail to `address`, waiting (up to 10 s) for one.
+    pub async fn verification_code(&self, address: &str) -> String {
+        for _ in 0..200 {
+            let latest = self
+                .all()
+                .into_iter()
+                .rev()
+                .filter(|m| m.to.iter().any(|t| t == address))
+                .find_map(|m| kompetens_domain::verification::code_in(&m.body).map(str::to_string));
+            if let Some(code) = latest {
+                return code;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no verification code reached {address}");
+    }
+
+    /// Like [`Mailbox::wait_for`], counting only the messages that are not e-mail verification
+    /// codes (which every self-sign-up sends first): those about programmes and certificates.
+    pub async fn wait_for_about_programmes(&self, address: &str, count: usize) -> Vec<Mail> {
+        let about = |mails: Vec<Mail>| -> Vec<Mail> {
+            mails
+                .into_iter()
+                .filter(|m| m.to.iter().any(|t| t == address))
+                .filter(|m| kompetens_domain::verification::code_in(&m.body).is_none())
+                .collect()
+        };
+        for _ in 0..200 {
+            let mails = about(self.all());
+            if mails.len() >= count {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "expected {count} messages about programmes to {address}, got {:?}",
+            about(self.all())
+        );
+    }
+}
+
+impl kompetens_scenarios::CodeSource for Mailbox {
+    fn verification_code<'a>(&'a self, email: &'a str) -> kompetens_scenarios::CodeFuture<'a> {
+        Box::pin(async move { Ok(Mailbox::verification_code(self, email).await) })
+    }
+}
+
 /// The text of a PDF as an independent parser reads it, whitespace collapsed to single spaces.
 pub fn pdf_text(pdf: &[u8]) -> String {
     let text = pdf_extract::extract_text_from_mem(pdf).expect("a PDF whose text can be read");
@@ -662,6 +725,7 @@ impl TestApp {
             api: &api,
             admin: &self.admin_token,
             password: PASSWORD,
+            codes: &self.mailbox,
         };
         kompetens_scenarios::build(&ctx, key)
             .await

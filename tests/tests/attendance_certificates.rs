@@ -448,7 +448,8 @@ async fn the_residential_training_runs_from_attendance_to_certificates() {
     let certificate = mine.body["items"][0].clone();
     assert_eq!(certificate["holder_name"], "Łucja Žemaitytė-Öberg");
     let code = certificate["code"].as_str().unwrap().to_string();
-    let mails = app.mailbox.wait_for("uczestnik-5@example.org", 2).await;
+    // Three messages: the sign-up's verification code, the confirmation, the certificate.
+    let mails = app.mailbox.wait_for("uczestnik-5@example.org", 3).await;
     assert!(
         mails
             .iter()

@@ -30,7 +30,18 @@ async fn participants_are_told_in_their_language_what_happened() {
         assert_eq!(r.status, 201, "{}", r.text);
         people.push((email, token, r.body["id"].as_str().unwrap().to_string()));
     }
-    let confirmed = app.mailbox.wait_for("lucja@example.pl", 1).await;
+    // Each of them signed up, and was first sent the code that verifies the address, in the
+    // language of the sign-up (English: the locale was set afterwards).
+    let first = app.mailbox.wait_for("lucja@example.pl", 2).await;
+    assert!(
+        first[0].subject.starts_with("Confirm your e-mail address"),
+        "{}",
+        first[0].subject
+    );
+    let confirmed = app
+        .mailbox
+        .wait_for_about_programmes("lucja@example.pl", 1)
+        .await;
     assert_eq!(
         confirmed[0].subject,
         "Potwierdzenie udziału: Trening wyjazdowy"
@@ -45,7 +56,10 @@ async fn participants_are_told_in_their_language_what_happened() {
             .body
             .contains("Pytania: Anna Kowalska <anna@example.org>")
     );
-    let waiting = app.mailbox.wait_for("ingrid@example.se", 1).await;
+    let waiting = app
+        .mailbox
+        .wait_for_about_programmes("ingrid@example.se", 1)
+        .await;
     assert!(
         waiting[0].subject.starts_with("Reservlista"),
         "{}",
@@ -56,10 +70,16 @@ async fn participants_are_told_in_their_language_what_happened() {
         "{}",
         waiting[0].body
     );
-    let waiting = app.mailbox.wait_for("rasa@example.lt", 1).await;
+    let waiting = app
+        .mailbox
+        .wait_for_about_programmes("rasa@example.lt", 1)
+        .await;
     assert!(waiting[0].body.contains("2 vietoje"), "{}", waiting[0].body);
     // A language we do not write falls back to English, naming the English title.
-    let waiting = app.mailbox.wait_for("amal@example.org", 1).await;
+    let waiting = app
+        .mailbox
+        .wait_for_about_programmes("amal@example.org", 1)
+        .await;
     assert_eq!(waiting[0].subject, "Waiting list: Residential training");
     assert!(waiting[0].body.contains("position 3"));
 
@@ -72,13 +92,19 @@ async fn participants_are_told_in_their_language_what_happened() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let mails = app.mailbox.wait_for("ingrid@example.se", 2).await;
+    let mails = app
+        .mailbox
+        .wait_for_about_programmes("ingrid@example.se", 2)
+        .await;
     assert!(
         mails[1].subject.starts_with("En plats har blivit ledig"),
         "{}",
         mails[1].subject
     );
-    let mails = app.mailbox.wait_for("lucja@example.pl", 2).await;
+    let mails = app
+        .mailbox
+        .wait_for_about_programmes("lucja@example.pl", 2)
+        .await;
     assert!(
         mails[1].subject.starts_with("Rejestracja anulowana"),
         "{}",
@@ -93,7 +119,10 @@ async fn participants_are_told_in_their_language_what_happened() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let mails = app.mailbox.wait_for("rasa@example.lt", 2).await;
+    let mails = app
+        .mailbox
+        .wait_for_about_programmes("rasa@example.lt", 2)
+        .await;
     assert!(mails[1].subject.starts_with("Paraiška atmesta"));
     assert!(
         mails[1]
@@ -165,13 +194,18 @@ async fn approval_programmes_hold_applications_until_an_organiser_decides() {
         )
         .await;
     assert_eq!(again.body["type"], "/problems/invalid-status-transition");
-    let mails = app.mailbox.wait_for("second@example.org", 1).await;
+    let mails = app
+        .mailbox
+        .wait_for_about_programmes("second@example.org", 1)
+        .await;
     assert!(
         mails[0].body.contains("waiting list at position 1"),
         "{}",
         mails[0].body
     );
-    app.mailbox.wait_for("first@example.org", 1).await;
+    app.mailbox
+        .wait_for_about_programmes("first@example.org", 1)
+        .await;
 }
 
 #[tokio::test]
@@ -194,7 +228,10 @@ async fn invitation_programmes_take_only_those_organisers_register() {
     assert_eq!(r.body["status"], "confirmed");
     assert!(r.body["registered_by"].is_string());
     // Two messages: the invitation with a one-time code, and the confirmation.
-    let mails = app.mailbox.wait_for("olena.kovalenko@example.org", 2).await;
+    let mails = app
+        .mailbox
+        .wait_for_about_programmes("olena.kovalenko@example.org", 2)
+        .await;
     let invitation = mails
         .iter()
         .find(|m| m.subject.starts_with("Zaproszenie do Kompetens"))
@@ -324,7 +361,7 @@ async fn an_unreachable_mail_server_is_retried_with_backoff_and_nothing_is_lost(
     // The attempt fails and is rescheduled about ten seconds on, with the error kept.
     let mut failed = None;
     for _ in 0..100 {
-        let rows = db.query_all_raw(row("SELECT attempts, last_error, sent_at, created_at, next_attempt_at FROM notifications WHERE recipient = 'patient@example.org'")).await.unwrap();
+        let rows = db.query_all_raw(row("SELECT attempts, last_error, sent_at, created_at, next_attempt_at FROM notifications WHERE recipient = 'patient@example.org' AND kind = 'confirmed'")).await.unwrap();
         let attempts: i32 = rows[0].try_get("", "attempts").unwrap();
         if attempts >= 1 {
             let error: Option<String> = rows[0].try_get("", "last_error").unwrap();
@@ -355,7 +392,9 @@ async fn an_unreachable_mail_server_is_retried_with_backoff_and_nothing_is_lost(
     ))
     .await
     .unwrap();
-    let mails = mailbox.wait_for("patient@example.org", 1).await;
+    let mails = mailbox
+        .wait_for_about_programmes("patient@example.org", 1)
+        .await;
     assert!(
         mails[0]
             .subject

@@ -13,7 +13,10 @@ async fn the_residential_training_runs_from_applications_to_the_funder_report() 
     let e = s.expected[programme];
     assert_eq!((e.completed, e.waitlisted, e.cancelled), (8, 1, 1));
     // Qualified people received the organisational details by e-mail, in their language.
-    let mails = app.mailbox.wait_for(&s.participant.email, 2).await;
+    let mails = app
+        .mailbox
+        .wait_for_about_programmes(&s.participant.email, 2)
+        .await;
     assert!(
         mails
             .iter()
@@ -24,6 +27,9 @@ async fn the_residential_training_runs_from_applications_to_the_funder_report() 
         mails.iter().any(|m| m.body.contains("Anna Kowalska")),
         "the contact person is named"
     );
+    // Olena signed up herself and confirmed her address with the code she was e-mailed.
+    let me = app.get("/api/v1/me", Some(&s.participant.token)).await;
+    assert_eq!(me.body["email_verified"], true);
     // The grant report: 189,000 PLN, all of it to the training; 40 hours planned and delivered.
     let report = app
         .get(

@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use kompetens_app::auth::{
     self, PasswordSetupRequest, RefreshRequest, SignupRequest, TokenPair, TokenRequest,
+    VerifyEmailRequest,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -49,7 +50,10 @@ pub struct SignupResponse {
 
 /// Sign up as a participant.
 ///
-/// Creates an account with no roles yet (an organiser grants roles) and signs it in.
+/// Creates an account with no roles yet (an organiser grants roles) and signs it in, and
+/// e-mails a one-time code (valid 48 hours, in the account's language) that proves the
+/// address: send it to `POST /auth/verify-email`. Until then `email_verified` is false and no
+/// staff roster vouches for the person (`employment` stays empty).
 #[utoipa::path(
     tag = "auth",
     security(()),
@@ -69,7 +73,7 @@ pub async fn signup(
     Ok(HttpResponse::Created()
         .insert_header(super::location("/me".into()))
         .json(SignupResponse {
-            account: MeResponse::new(&signed_up.account, &[]),
+            account: MeResponse::new(&signed_up.account, &[], &[]),
             tokens: signed_up.tokens.into(),
         }))
 }
@@ -94,6 +98,55 @@ pub async fn password_setup(
 ) -> Result<HttpResponse, ApiError> {
     auth::password_setup(&state.app, body.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Confirm your e-mail address with the code e-mailed to it.
+///
+/// No bearer token is needed: the code says whose address it is. A code works once, for 48
+/// hours; once the address is confirmed every other code sent to it stops working too. From
+/// then on the staff rosters that list the address give you your verified employment
+/// (`GET /me`, `employment`).
+#[utoipa::path(
+    tag = "auth",
+    security(()),
+    request_body = VerifyEmailRequest,
+    responses(
+        (status = 204, description = "The address is verified"),
+        (status = 422, description = "A code that is unknown, used or expired (at `/code`)", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/validation-failed", "title": "The request is not valid", "status": 422, "detail": "1 field is invalid", "errors": [{"pointer": "/code", "detail": "is unknown, used or expired"}]}))
+    )
+)]
+#[post("/auth/verify-email")]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    body: Json<VerifyEmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    auth::verify_email(&state.app, body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Send another code to your e-mail address.
+///
+/// The new code is e-mailed in your language; earlier codes keep working until they expire.
+/// At most 5 verification e-mails go to an account per hour (the sign-up's included): past
+/// that, 429 with `Retry-After`.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "A new code is on its way"),
+        (status = 409, description = "Your address is already verified (`/problems/email-already-verified`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Five codes were sent in the last hour; see `Retry-After`", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait")))
+    )
+)]
+#[post("/auth/verify-email/resend")]
+pub async fn resend_verification(
+    state: web::Data<AppState>,
+    caller: crate::auth::Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    auth::resend_verification(&state.app, &caller).await?;
+    Ok(HttpResponse::Accepted().finish())
 }
 
 /// The client address a failed sign-in is counted against.

@@ -26,11 +26,15 @@ use crate::views::account::MeResponse;
     )
 )]
 #[get("/me")]
-pub async fn get_me(caller: Authenticated) -> HttpResponse {
-    ok_versioned(
-        caller.account.version,
-        &MeResponse::new(&caller.account, &caller.actor.grants),
-    )
+pub async fn get_me(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let me = me::get(&state.app, &caller).await?;
+    Ok(ok_versioned(
+        me.account.version,
+        &MeResponse::new(&me.account, &caller.actor.grants, &me.employment),
+    ))
 }
 
 /// Change your profile.
@@ -53,10 +57,10 @@ pub async fn update_me(
     body: Json<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let account = me::update(&state.app, &caller, expected, body.into_inner()).await?;
+    let me = me::update(&state.app, &caller, expected, body.into_inner()).await?;
     Ok(ok_versioned(
-        account.version,
-        &MeResponse::new(&account, &caller.actor.grants),
+        me.account.version,
+        &MeResponse::new(&me.account, &caller.actor.grants, &me.employment),
     ))
 }
 
@@ -148,7 +152,7 @@ pub struct ExportedApiToken {
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({
     "exported_at": "2026-12-01T10:00:00Z",
-    "account": {"id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5f", "email": "anna.kowalska@example.pl", "name": "Anna Kowalska", "locale": "pl", "workplace_organisation_id": null, "job_role": "teacher", "is_admin": false, "memberships": [], "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z", "version": 2},
+    "account": {"id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5f", "email": "anna.kowalska@example.pl", "name": "Anna Kowalska", "locale": "pl", "workplace_organisation_id": null, "job_role": "teacher", "is_admin": false, "email_verified": false, "employment": [], "memberships": [], "created_at": "2026-11-22T10:00:00Z", "updated_at": "2026-11-22T10:00:00Z", "version": 2},
     "registrations": [{"id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ed0", "programme_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4eb0", "status": "completed", "workplace_organisation_id": null, "job_role": "teacher", "employment_verified": false, "priority": false, "answers": {"dietary_needs": "vegetarian"}, "created_at": "2026-05-04T08:00:01Z"}],
     "attendance": [{"session_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4ec0", "status": "present", "attended_minutes": 180, "recorded_at": "2026-06-13T12:05:00Z"}],
     "certificates": [],
@@ -180,7 +184,7 @@ pub async fn export_me(
     let export = me::export(&state.app, &caller).await?;
     Ok(HttpResponse::Ok().json(ExportResponse {
         exported_at: export.exported_at,
-        account: MeResponse::new(&caller.account, &caller.actor.grants),
+        account: MeResponse::new(&caller.account, &caller.actor.grants, &export.employment),
         registrations: export
             .registrations
             .iter()

@@ -18,6 +18,7 @@ pub mod programmes;
 pub mod registrations;
 pub mod reports;
 pub mod sessions;
+pub mod staff;
 pub mod venues;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -29,6 +30,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(auth::refresh)
         .service(auth::logout)
         .service(auth::password_setup)
+        .service(auth::verify_email)
+        .service(auth::resend_verification)
         .service(me::get_me)
         .service(me::update_me)
         .service(me::erase_me)
@@ -43,6 +46,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(organisations::list_members)
         .service(organisations::add_member)
         .service(organisations::remove_member)
+        .service(staff::get_staff)
+        .service(staff::replace_staff)
         .service(funders::create_funder)
         .service(funders::list_funders)
         .service(funders::get_funder)

@@ -1,8 +1,8 @@
 //! The account as `/me` shows it, shared by the routes that answer with it (`/me`, sign-up):
 //! route modules never import each other.
 
-use chrono::{DateTime, Utc};
-use kompetens_app::me::{Account, Grant};
+use chrono::{DateTime, NaiveDate, Utc};
+use kompetens_app::me::{Account, Employment, Grant};
 use kompetens_domain::role::{JobRole, Role};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,6 +14,30 @@ pub struct MembershipSummary {
     pub role: Role,
 }
 
+/// Where a person works and as what, as an organisation's staff roster says: their verified
+/// employment.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e60", "job_role": "intercultural_assistant", "employed_from": "2025-09-01", "employed_until": null}))]
+pub struct EmploymentSummary {
+    /// The organisation whose roster lists the person.
+    pub organisation_id: Uuid,
+    pub job_role: JobRole,
+    pub employed_from: NaiveDate,
+    /// The last day employed (inclusive); `null` while the employment lasts.
+    pub employed_until: Option<NaiveDate>,
+}
+
+impl From<&Employment> for EmploymentSummary {
+    fn from(e: &Employment) -> Self {
+        EmploymentSummary {
+            organisation_id: e.organisation_id.as_uuid(),
+            job_role: e.job_role,
+            employed_from: e.employed_from,
+            employed_until: e.employed_until,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e5f",
@@ -23,6 +47,8 @@ pub struct MembershipSummary {
     "workplace_organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e60",
     "job_role": "intercultural_assistant",
     "is_admin": false,
+    "email_verified": true,
+    "employment": [{"organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e60", "job_role": "intercultural_assistant", "employed_from": "2025-09-01", "employed_until": null}],
     "memberships": [{"organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e60", "role": "participant"}],
     "created_at": "2026-11-22T10:00:00Z",
     "updated_at": "2026-11-22T10:00:00Z",
@@ -34,11 +60,18 @@ pub struct MeResponse {
     pub name: Option<String>,
     /// BCP 47 tag used for e-mails and documents.
     pub locale: String,
-    /// Where the person works; eligibility rules use it.
+    /// Where the person says they work (their own profile; see `employment` for what rosters
+    /// verify).
     pub workplace_organisation_id: Option<Uuid>,
     pub job_role: Option<JobRole>,
     /// Instance administrator.
     pub is_admin: bool,
+    /// Whether the person has proven their e-mail address (with the code sign-up e-mailed, or
+    /// by setting the password of an invitation).
+    pub email_verified: bool,
+    /// The person's verified employment today (UTC): every staff roster entry for their
+    /// address that is current. Empty while the address is unverified; never from the profile.
+    pub employment: Vec<EmploymentSummary>,
     /// Roles held, by organisation.
     pub memberships: Vec<MembershipSummary>,
     pub created_at: DateTime<Utc>,
@@ -48,7 +81,7 @@ pub struct MeResponse {
 }
 
 impl MeResponse {
-    pub fn new(account: &Account, grants: &[Grant]) -> Self {
+    pub fn new(account: &Account, grants: &[Grant], employment: &[Employment]) -> Self {
         MeResponse {
             id: account.id.as_uuid(),
             email: account.email.as_str().to_string(),
@@ -57,6 +90,8 @@ impl MeResponse {
             workplace_organisation_id: account.workplace_organisation_id.map(|w| w.as_uuid()),
             job_role: account.job_role,
             is_admin: account.is_admin,
+            email_verified: account.email_verified_at.is_some(),
+            employment: employment.iter().map(EmploymentSummary::from).collect(),
             memberships: grants
                 .iter()
                 .map(|g| MembershipSummary {

@@ -5,21 +5,29 @@ mod logout;
 pub mod password;
 mod password_setup;
 mod refresh;
+mod resend_verification;
 mod sign_in;
 mod signup;
 pub mod tokens;
+mod verify_email;
 
 use chrono::{DateTime, Utc};
 use kompetens_domain::ids::{AccountId, AuthSessionId};
+use kompetens_domain::notification::{self, Details, NotificationKind};
+use kompetens_domain::verification;
 use kompetens_persistence::ConnectionTrait;
-use kompetens_persistence::repo::{auth_sessions, sign_in_failures};
+use kompetens_persistence::repo::{
+    auth_sessions, email_verifications, notifications, sign_in_failures,
+};
 
 pub use kompetens_persistence::repo::accounts::Account;
 pub use logout::logout;
 pub use password_setup::{PasswordSetupRequest, password_setup};
 pub use refresh::{RefreshRequest, refresh};
+pub use resend_verification::resend_verification;
 pub use sign_in::{TokenRequest, sign_in};
 pub use signup::{SignedUp, SignupRequest, signup};
+pub use verify_email::{VerifyEmailRequest, verify_email};
 
 use crate::{App, AppError};
 use tokens::{REFRESH_TOKEN_PREFIX, digest, new_opaque};
@@ -65,6 +73,41 @@ pub(crate) async fn issue_pair(
         refresh_token,
         expires_in: app.tokens().ttl.as_secs(),
     })
+}
+
+/// Sends `account` a new one-time code for its e-mail address, in its language, through the
+/// outbox of the transaction `conn` is in: stored as a digest only, and never logged.
+pub(crate) async fn send_verification(
+    conn: &impl ConnectionTrait,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let code = new_opaque(verification::CODE_PREFIX)?;
+    email_verifications::create(
+        conn,
+        account.id,
+        &digest(&code),
+        now + chrono::Duration::hours(verification::CODE_VALID_HOURS),
+        now,
+    )
+    .await?;
+    let kind = NotificationKind::EmailVerification;
+    let details = Details {
+        code: Some(code),
+        ..Details::default()
+    };
+    let (subject, body) = notification::render(kind, account.locale.as_str(), &details);
+    notifications::enqueue(
+        conn,
+        account.id,
+        account.email.as_str(),
+        kind,
+        &subject,
+        &body,
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The argon2id hash of a new password, computed on the blocking pool.

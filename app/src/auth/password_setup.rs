@@ -1,4 +1,5 @@
-//! An invited person sets their first password with the one-time code they were e-mailed.
+//! An invited person sets their first password with the one-time code they were e-mailed;
+//! using it proves the address too.
 
 use chrono::Utc;
 use kompetens_domain::password::NewPassword;
@@ -36,6 +37,8 @@ pub async fn password_setup(app: &App, request: PasswordSetupRequest) -> Result<
         .await?
         .is_some_and(|a| a.is_admin);
     accounts::set_password_and_admin(&tx, account, &password_hash, is_admin, now).await?;
+    // The code reached them at that address: it is theirs.
+    accounts::mark_email_verified(&tx, account, now).await?;
     tx.commit().await?;
     tracing::info!(account_id = %account, "invited account set its password");
     Ok(())

@@ -1,4 +1,5 @@
-//! Self-sign-up of a participant: an account with no roles yet, signed in at once.
+//! Self-sign-up of a participant: an account with no roles yet, signed in at once, and a code
+//! e-mailed to prove the address (until it is proven, no staff roster vouches for the person).
 
 use chrono::Utc;
 use kompetens_domain::account::PersonName;
@@ -10,7 +11,7 @@ use kompetens_persistence::repo::accounts::{self, Account, NewAccount};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{TokenPair, hash_password, start_session};
+use super::{TokenPair, hash_password, send_verification, start_session};
 use crate::{App, AppError};
 
 /// Self-sign-up of a participant.
@@ -60,6 +61,7 @@ pub async fn signup(app: &App, request: SignupRequest) -> Result<SignedUp, AppEr
         }
         Err(other) => return Err(other.into()),
     };
+    send_verification(&tx, &account, now).await?;
     let tokens = start_session(app, &tx, account.id, now).await?;
     tx.commit().await?;
     tracing::info!(account_id = %account.id, "participant signed up");

@@ -17,6 +17,8 @@ pub struct Export {
     pub attendance: Vec<AttendanceRecord>,
     pub certificates: Vec<Certificate>,
     pub api_tokens: Vec<ApiToken>,
+    /// What rosters verify of the caller's employment today.
+    pub employment: Vec<kompetens_domain::staff::Employment>,
 }
 
 pub async fn export(app: &App, caller: &Caller) -> Result<Export, AppError> {
@@ -53,11 +55,14 @@ pub async fn export(app: &App, caller: &Caller) -> Result<Export, AppError> {
         }
     }
     let marks = attendance::for_account(db, me).await?;
+    let today = Utc::now().date_naive();
+    let employment = crate::staff::verified_employment(db, &caller.account, today).await?;
     Ok(Export {
         exported_at: Utc::now(),
         registrations: all_registrations,
         attendance: marks,
         certificates: all_certificates,
         api_tokens: tokens,
+        employment,
     })
 }

@@ -6,11 +6,12 @@ use kompetens_domain::ids::OrganisationId;
 use kompetens_domain::locale::Locale;
 use kompetens_domain::role::JobRole;
 use kompetens_persistence::repo::Updated;
-use kompetens_persistence::repo::accounts::{self, Account, ProfileChanges};
+use kompetens_persistence::repo::accounts::{self, ProfileChanges};
 use kompetens_persistence::repo::organisations;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::Me;
 use crate::patch::nullable;
 use crate::{App, AppError, Caller};
 
@@ -36,7 +37,7 @@ pub async fn update(
     caller: &Caller,
     expected_version: Option<i32>,
     request: UpdateMeRequest,
-) -> Result<Account, AppError> {
+) -> Result<Me, AppError> {
     if let Some(Some(id)) = request.workplace_organisation_id
         && organisations::find(app.db(), id).await?.is_none()
     {
@@ -66,5 +67,5 @@ pub async fn update(
         Updated::NotFound => return Err(AppError::NotFound),
     };
     tx.commit().await?;
-    Ok(account)
+    Me::of(app.db(), account).await
 }

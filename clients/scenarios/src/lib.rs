@@ -29,6 +29,21 @@ pub struct Ctx<'a> {
     pub admin: &'a str,
     /// The password of every account a scenario signs up.
     pub password: &'a str,
+    /// Where the verification codes the server e-mails can be read, so that people sign up
+    /// with verified addresses ([`Api::signup_verified`]).
+    pub codes: &'a dyn CodeSource,
+}
+
+/// A future that a [`CodeSource`] returns.
+pub type CodeFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String>> + Send + 'a>>;
+
+/// Reads the codes the server e-mails: the end-to-end tests from the mail server they run,
+/// `kompetens demo` from the outbox (its e-mails are never sent).
+pub trait CodeSource: Send + Sync {
+    /// The latest e-mail verification code sent to `email` (waiting a little for it to
+    /// arrive, where it travels).
+    fn verification_code<'a>(&'a self, email: &'a str) -> CodeFuture<'a>;
 }
 
 /// What a scenario built, and what it expects the server to report about it.

@@ -10,6 +10,7 @@ mod m20261123_000005_create_registrations;
 mod m20261201_000006_create_attendance;
 mod m20261201_000007_create_reports_and_plans;
 mod m20261201_000008_shorten_registration_lock;
+mod m20261208_000009_staff_rosters;
 mod m20261208_000010_venue_concurrency;
 mod m20261208_000011_programme_messages;
 mod m20261208_000012_fair_places;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_create_attendance::Migration),
             Box::new(m20261201_000007_create_reports_and_plans::Migration),
             Box::new(m20261201_000008_shorten_registration_lock::Migration),
+            Box::new(m20261208_000009_staff_rosters::Migration),
             Box::new(m20261208_000010_venue_concurrency::Migration),
             Box::new(m20261208_000011_programme_messages::Migration),
             Box::new(m20261208_000012_fair_places::Migration),

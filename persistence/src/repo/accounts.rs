@@ -24,11 +24,14 @@ pub struct Account {
     pub workplace_organisation_id: Option<OrganisationId>,
     pub job_role: Option<JobRole>,
     pub is_admin: bool,
+    /// When the person proved the address; until then no staff roster vouches for them.
+    pub email_verified_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
+/// A new account's address is unverified: see [`mark_email_verified`].
 pub struct NewAccount {
     pub email: Email,
     pub password_hash: Option<String>,
@@ -66,6 +69,7 @@ impl TryFrom<Model> for Account {
                 .transpose()
                 .map_err(|e| corrupt("accounts.job_role", e))?,
             is_admin: m.is_admin,
+            email_verified_at: m.email_verified_at,
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -92,6 +96,7 @@ pub async fn insert(
         created_at: Set(now),
         updated_at: Set(now),
         erased_at: Set(None),
+        email_verified_at: Set(None),
     }
     .insert(conn)
     .await?;
@@ -103,6 +108,21 @@ pub async fn find(
     id: AccountId,
 ) -> Result<Option<Account>, StoreError> {
     Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?
+        .map(Account::try_from)
+        .transpose()
+}
+
+/// Reads an account and holds its row until the transaction ends (on SQLite the write
+/// transaction already excludes other writers).
+pub async fn lock(
+    conn: &impl ConnectionTrait,
+    id: AccountId,
+) -> Result<Option<Account>, StoreError> {
+    use sea_orm::QuerySelect;
+    Entity::find_by_id(id.as_uuid())
+        .lock_exclusive()
         .one(conn)
         .await?
         .map(Account::try_from)
@@ -150,6 +170,25 @@ pub async fn set_password_and_admin(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Records that the person proved their address, unless they already had (the first proof
+/// is kept). A new version, since `/me` shows it. Whether anything changed.
+pub async fn mark_email_verified(
+    conn: &impl ConnectionTrait,
+    id: AccountId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let changed = Entity::update_many()
+        .col_expr(Column::EmailVerifiedAt, Expr::value(Some(now)))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id.as_uuid()))
+        .filter(Column::EmailVerifiedAt.is_null())
+        .exec(conn)
+        .await?
+        .rows_affected;
+    Ok(changed == 1)
 }
 
 /// Applies profile changes if the stored version is `expected` (or unconditionally).
@@ -220,6 +259,10 @@ pub async fn erase(
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .col_expr(Column::ErasedAt, Expr::value(Some(now)))
+        .col_expr(
+            Column::EmailVerifiedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(Column::Id.eq(id.as_uuid()))
         .exec(conn)
         .await?;

@@ -79,6 +79,7 @@ pub async fn erase(
         .filter(password_setup::Column::AccountId.eq(id))
         .exec(conn)
         .await?;
+    super::email_verifications::delete_for_account(conn, account).await?;
     certificate::Entity::update_many()
         .col_expr(certificate::Column::RevokedAt, Expr::value(Some(now)))
         .col_expr(

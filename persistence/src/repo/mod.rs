@@ -7,6 +7,7 @@ pub mod attendance;
 pub mod auth_sessions;
 pub mod certificates;
 pub mod competence_plans;
+pub mod email_verifications;
 pub mod erasure;
 pub mod funders;
 pub mod grants;
@@ -22,6 +23,7 @@ pub mod reports;
 pub mod session_choices;
 pub mod sessions;
 pub mod sign_in_failures;
+pub mod staff;
 pub mod venues;
 
 /// The outcome of a versioned update (`If-Match`).

@@ -191,3 +191,20 @@ pub async fn pending(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
         .count(conn)
         .await?)
 }
+
+/// The latest notification of `kind` queued for `recipient`, sent or not (the demonstration
+/// data reads the verification codes it e-mailed from here, having no mail server).
+pub async fn latest_for(
+    conn: &impl ConnectionTrait,
+    recipient: &str,
+    kind: NotificationKind,
+) -> Result<Option<Notification>, StoreError> {
+    Ok(Entity::find()
+        .filter(Column::Recipient.eq(recipient))
+        .filter(Column::Kind.eq(kind.as_str()))
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::Id)
+        .one(conn)
+        .await?
+        .and_then(from_model))
+}
