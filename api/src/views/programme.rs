@@ -26,6 +26,9 @@ pub struct EligibilityBody {
     pub workplace_organisation_id: Option<Uuid>,
     /// The participant's job role must be one of these; empty: any.
     pub job_roles: Vec<JobRole>,
+    /// Both conditions, the priority group and seat caps go by verified employment (staff
+    /// rosters matched by a verified e-mail address), never the person's profile.
+    pub verified_employment: bool,
 }
 
 /// When a participant has completed the programme.
@@ -139,7 +142,7 @@ pub struct ContactBody {
     "cancellation_closes_at": null,
     "cancellation_deadline": "2026-06-12T22:00:00Z",
     "open_for_registration": false,
-    "eligibility": {"workplace_organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "job_roles": ["intercultural_assistant", "teacher"]},
+    "eligibility": {"workplace_organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "job_roles": ["intercultural_assistant", "teacher"], "verified_employment": true},
     "priority": {"job_roles": ["intercultural_assistant"], "reserved_places": 20, "reserved_until": "2026-05-18T20:00:00Z", "reservation_holds": false, "released_at": null},
     "seat_caps": [],
     "questions": [{"id": "dietary_needs", "label": {"pl": "Wymagania żywieniowe", "en": "Dietary needs"}, "kind": "choice", "required": true, "options": [{"id": "none", "label": {"pl": "Brak", "en": "None"}}, {"id": "vegetarian", "label": {"pl": "Wegetariańska", "en": "Vegetarian"}}]}],
@@ -250,6 +253,7 @@ pub(crate) fn response(v: &ProgrammeView, now: DateTime<Utc>) -> ProgrammeRespon
         eligibility: EligibilityBody {
             workplace_organisation_id: p.eligibility.workplace_within.map(|o| o.as_uuid()),
             job_roles: p.eligibility.job_roles.clone(),
+            verified_employment: p.eligibility.verified_employment,
         },
         priority: p.priority.as_ref().map(|g| PriorityBody {
             job_roles: g.job_roles.clone(),

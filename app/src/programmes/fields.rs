@@ -37,7 +37,7 @@ pub const MAX_GRANTS: usize = 50;
 /// Who may register: both conditions optional; when both are given, both must hold.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"workplace_organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "job_roles": ["intercultural_assistant", "teacher"]}))]
+#[schema(example = json!({"workplace_organisation_id": "019a5f3e-7c1d-7b2a-9e4f-0a1b2c3d4e61", "job_roles": ["intercultural_assistant", "teacher"], "verified_employment": true}))]
 pub struct EligibilityRequest {
     /// The participant's workplace must be this organisation or one below it.
     #[serde(default)]
@@ -46,6 +46,13 @@ pub struct EligibilityRequest {
     #[serde(default)]
     #[schema(max_items = 14)]
     pub job_roles: Option<Vec<JobRole>>,
+    /// `true`: both conditions (and the priority group and seat caps) go by verified
+    /// employment only — staff rosters (`PUT /organisations/{id}/staff`) matched by the
+    /// person's verified e-mail address, never their profile or an organiser's statement. A
+    /// person without it is refused with 403 `not-eligible` saying what is missing. Default
+    /// false.
+    #[serde(default)]
+    pub verified_employment: Option<bool>,
 }
 
 /// When a participant has completed the programme.
@@ -358,6 +365,7 @@ impl Fields {
             roles.sort_unstable();
             roles.dedup();
             p.eligibility.job_roles = roles;
+            p.eligibility.verified_employment = v.verified_employment.unwrap_or(false);
             refs.workplace = Some(v.workplace_organisation_id);
         }
         if let Some(v) = self.completion_rule {

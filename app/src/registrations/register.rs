@@ -309,11 +309,17 @@ pub(crate) async fn register_in(
             }
         },
     };
-    let snapshot = stated_or_profile(tx, programme, &participant, stated, stated_workplace).await?;
-    programme
-        .eligibility
-        .admits(snapshot.workplace_path.as_ref(), snapshot.job_role)
-        .map_err(|why| refused(Refusal::Ineligible(why)))?;
+    let snapshot = if programme.eligibility.verified_employment {
+        verified(tx, programme, &participant, now).await?
+    } else {
+        let snapshot =
+            stated_or_profile(tx, programme, &participant, stated, stated_workplace).await?;
+        programme
+            .eligibility
+            .admits(snapshot.workplace_path.as_ref(), snapshot.job_role)
+            .map_err(|why| refused(Refusal::Ineligible(why)))?;
+        snapshot
+    };
     let priority = programme
         .priority
         .as_ref()
@@ -396,6 +402,41 @@ pub(crate) async fn register_in(
         notify(tx, &participant, programme, kind, position, None, now).await?;
     }
     Ok(RegistrationView::new(registration, position))
+}
+
+/// Where the person works by the staff rosters that list their verified address as employed
+/// today (in the programme's time zone): the entry the programme's eligibility admits,
+/// preferring one in its priority group. Neither the profile nor an organiser's statement
+/// counts, or anyone could edit their way in.
+async fn verified(
+    tx: &DatabaseTransaction,
+    programme: &Programme,
+    participant: &Account,
+    now: DateTime<Utc>,
+) -> Result<Snapshot, AppError> {
+    let today = now.with_timezone(&programme.time_zone.tz()).date_naive();
+    let employment = crate::staff::verified_employment(tx, participant, today).await?;
+    let entries: Vec<(&OrganisationPath, JobRole)> = employment
+        .iter()
+        .map(|e| (&e.organisation_path, e.job_role))
+        .collect();
+    let chosen = programme
+        .eligibility
+        .admits_verified(
+            participant.email_verified_at.is_some(),
+            &entries,
+            programme.priority.as_ref(),
+        )
+        .map_err(|why| refused(Refusal::Ineligible(why)))?;
+    let e = employment
+        .get(chosen)
+        .ok_or_else(|| AppError::bug("the chosen employment is one of the person's"))?;
+    Ok(Snapshot {
+        workplace: Some(e.organisation_id),
+        workplace_path: Some(e.organisation_path.clone()),
+        job_role: Some(e.job_role),
+        verified: true,
+    })
 }
 
 /// Where the person works by what an organiser stated, else by their own profile (programmes

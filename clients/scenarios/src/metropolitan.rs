@@ -269,7 +269,12 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
         )
         .await?;
     let status = api
-        .ok("GET", &format!("/api/v1/registrations/{fourth}"), Some(o), None)
+        .ok(
+            "GET",
+            &format!("/api/v1/registrations/{fourth}"),
+            Some(o),
+            None,
+        )
         .await?;
     anyhow::ensure!(
         status["status"] == "waitlisted",
