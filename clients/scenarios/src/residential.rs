@@ -7,11 +7,10 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 use chrono_tz::Europe::Warsaw;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
-    Ctx, Expected, Register, Scenario, at, days, instant, invitee, person, required,
-    take_registers, today,
+    Ctx, Expected, Register, Scenario, at, days, instant, person, required, take_registers, today,
 };
 
 pub const ORGANISATION: &str = "Miasto Gdańsk";
@@ -138,7 +137,19 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
                 "starts_on": first.to_string(), "ends_on": last.to_string(), "time_zone": zone,
                 "languages": ["pl"], "capacity": 10, "registration_policy": "first_come_first_served",
                 "registration_opens_at": instant(now - days(60)), "registration_closes_at": instant(now + days(10)),
-                "eligibility": {"workplace_organisation_id": schools, "job_roles": ["intercultural_assistant", "teacher", "school_director"]},
+                "eligibility": {"workplace_organisation_id": schools, "job_roles": ["intercultural_assistant", "teacher", "school_director"], "verified_employment": true},
+                // Intercultural assistants first: they wait ahead of everyone else, and four
+                // places are theirs until the last days of the registration window.
+                "priority": {"job_roles": ["intercultural_assistant"], "reserved_places": 4, "reserved_until": instant(now + days(5))},
+                "questions": [{
+                    "id": "dietary_needs", "kind": "choice", "required": true,
+                    "label": {"pl": "Wymagania żywieniowe", "en": "Dietary needs", "uk": "Харчові потреби"},
+                    "options": [
+                        {"id": "none", "label": {"pl": "Brak", "en": "None", "uk": "Немає"}},
+                        {"id": "vegetarian", "label": {"pl": "Wegetariańska", "en": "Vegetarian", "uk": "Вегетаріанська"}},
+                        {"id": "gluten_free", "label": {"pl": "Bezglutenowa", "en": "Gluten-free", "uk": "Безглютенова"}}
+                    ]
+                }],
                 "completion_rule": {"min_attended_percent": 80},
                 "attendance_window_days": 30,
                 "contact": {"name": "Anna Kowalska", "email": LOGINS[0], "phone": "+48 58 000 00 00"},
@@ -204,45 +215,108 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
     api.ok("POST", &format!("{base}/publish"), Some(o), Some(json!({})))
         .await?;
 
-    // Olena applies first, herself; then the organiser enters eleven more applications.
-    let mine = api
-        .create(
-            &format!("{base}/registrations"),
-            &participant.token,
-            json!({}),
-        )
-        .await?;
+    // Who works where comes from the schools' staff rosters, kept by the city (one sent as
+    // CSV, as the city's HR system exports it): a person's own profile proves nothing.
     let roles = [
         "intercultural_assistant",
         "teacher",
         "intercultural_assistant",
         "school_director",
     ];
-    let entries = (0..11)
+    let staff: Vec<(String, usize, &str)> = (0..11)
         .map(|i| {
-            invitee(
-                &format!("kadra{i}@residential.kompetens.example"),
-                &person(i),
-                if i % 3 == 0 { "uk" } else { "pl" },
-                &school_ids[i % school_ids.len()],
+            (
+                format!("kadra{i}@residential.kompetens.example"),
+                i % school_ids.len(),
                 roles[i % roles.len()],
             )
         })
         .collect();
-    let batch = api.batch(o, &programme, entries).await?;
-    // A librarian is not school staff: refused.
+    for (n, school) in school_ids.iter().enumerate() {
+        let mut rows = vec![(LOGINS[2].to_string(), "intercultural_assistant")];
+        rows.retain(|_| n == 0);
+        rows.extend(
+            staff
+                .iter()
+                .filter(|(_, s, _)| *s == n)
+                .map(|(email, _, role)| (email.clone(), *role)),
+        );
+        let path = format!("/api/v1/organisations/{school}/staff");
+        if n == 0 {
+            let mut csv = String::from("email,job_role,employed_from,employed_until\r\n");
+            for (email, role) in &rows {
+                csv.push_str(&format!("{email},{role},2019-09-01,\r\n"));
+            }
+            let r = api.put_csv(&path, o, csv).await?;
+            anyhow::ensure!(r.status == 200, "the CSV roster was refused: {}", r.body);
+        } else {
+            let entries: Vec<Value> = rows
+                .iter()
+                .map(|(email, role)| json!({"email": email, "job_role": role, "employed_from": "2021-09-01"}))
+                .collect();
+            api.ok("PUT", &path, Some(o), Some(json!(entries))).await?;
+        }
+    }
+    let library_staff = "bibliotekarka@residential.kompetens.example";
+    api.ok(
+        "PUT",
+        &format!("/api/v1/organisations/{library}/staff"),
+        Some(o),
+        Some(json!([{"email": library_staff, "job_role": "librarian", "employed_from": "2018-02-01"}])),
+    )
+    .await?;
+
+    // Olena applies first; then eleven colleagues, each signing up and confirming their
+    // address, in this order. The rosters say who they are.
+    let diet = |i: usize| match i % 4 {
+        1 => "vegetarian",
+        3 => "gluten_free",
+        _ => "none",
+    };
+    let mine = api
+        .create(
+            &format!("{base}/registrations"),
+            &participant.token,
+            json!({"answers": {"dietary_needs": "vegetarian"}}),
+        )
+        .await?;
+    let mut registrations = vec![(participant.id.clone(), mine)];
+    for (i, (email, _, _)) in staff.iter().enumerate() {
+        let locale = if i % 3 == 0 { "uk" } else { "pl" };
+        let person = api
+            .signup_verified(
+                ctx.codes,
+                email,
+                &person(i),
+                ctx.password,
+                Some(json!({"locale": locale})),
+            )
+            .await?;
+        let id = api
+            .create(
+                &format!("{base}/registrations"),
+                &person.token,
+                json!({"answers": {"dietary_needs": diet(i)}}),
+            )
+            .await?;
+        registrations.push((person.id, id));
+    }
+    // A librarian is not school staff by any roster: refused, whatever her profile says.
+    let librarian = api
+        .signup_verified(
+            ctx.codes,
+            library_staff,
+            &person(40),
+            ctx.password,
+            Some(json!({"workplace_organisation_id": school_ids[1], "job_role": "teacher"})),
+        )
+        .await?;
     let refused = api
         .call(
             "POST",
             &format!("{base}/registrations"),
-            Some(o),
-            Some(invitee(
-                "bibliotekarka@residential.kompetens.example",
-                &person(40),
-                "pl",
-                &library,
-                "librarian",
-            )),
+            Some(&librarian.token),
+            Some(json!({"answers": {"dietary_needs": "none"}})),
         )
         .await?;
     anyhow::ensure!(
@@ -250,14 +324,21 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
         "the librarian was not refused: {}",
         refused.body
     );
-    let mut registrations = vec![(participant.id.clone(), mine)];
-    for r in &batch {
-        registrations.push((
-            r["participant_id"].as_str().unwrap_or_default().to_string(),
-            r["id"].as_str().unwrap_or_default().to_string(),
-        ));
-    }
-    // One of those with a place changes jobs: the first in line takes it.
+    // Ten places: the last two applicants wait, the assistant (kadra10) ahead of the teacher
+    // (kadra9) who applied before her.
+    let teacher = registrations[10].1.clone();
+    let assistant = registrations[11].1.clone();
+    let position = |id: String| async move {
+        api.ok("GET", &format!("/api/v1/registrations/{id}"), Some(o), None)
+            .await
+            .map(|r| r["waitlist_position"].as_u64())
+    };
+    anyhow::ensure!(
+        position(assistant.clone()).await? == Some(1)
+            && position(teacher.clone()).await? == Some(2),
+        "the priority group should wait ahead of everyone else"
+    );
+    // A school director with a place changes jobs: the first in line — the assistant — takes it.
     let (_, leaving) = registrations.remove(4);
     api.ok(
         "POST",
@@ -266,8 +347,36 @@ pub async fn build(ctx: &Ctx<'_>) -> Result<Scenario> {
         Some(json!({"reason": "Zmiana miejsca pracy"})),
     )
     .await?;
-    // Now registrations[0..10] hold the ten places, registrations[10] waits.
-    let confirmed: Vec<&(String, String)> = registrations.iter().take(10).collect();
+    anyhow::ensure!(
+        position(teacher.clone()).await? == Some(1),
+        "the teacher should now be first in line"
+    );
+    // Everyone but the teacher holds a place.
+    let waiting = registrations.iter().position(|(_, id)| *id == teacher);
+    let in_line = waiting.map(|i| registrations.remove(i));
+    anyhow::ensure!(in_line.is_some(), "the teacher's registration is missing");
+    let confirmed: Vec<&(String, String)> = registrations.iter().collect();
+    // The qualified get the organisational details by e-mail, each in their language.
+    let sent = api
+        .call(
+            "POST",
+            &format!("{base}/messages"),
+            Some(o),
+            Some(json!({
+                "to": "confirmed",
+                "subject": {"pl": "Szczegóły organizacyjne wyjazdu", "uk": "Організаційні деталі виїзду"},
+                "body": {
+                    "pl": "Zbiórka pierwszego dnia o 7:00 przy dworcu głównym; autokar do Zakopanego. Zabierz wygodne buty i dowód osobisty.",
+                    "uk": "Збір у перший день о 7:00 біля головного вокзалу; автобус до Закопаного. Візьміть зручне взуття та посвідчення особи."
+                }
+            })),
+        )
+        .await?;
+    anyhow::ensure!(
+        sent.status == 201 && sent.body["recipients"] == 10,
+        "the organisational details should reach the ten with a place: {}",
+        sent.body
+    );
     // The first three take an individual-supervision slot each.
     let slots: Vec<&String> = sessions.iter().filter(|s| s.2).map(|s| &s.0).collect();
     for (i, slot) in slots.iter().enumerate() {
