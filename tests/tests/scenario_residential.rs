@@ -27,6 +27,60 @@ async fn the_residential_training_runs_from_applications_to_the_funder_report() 
         mails.iter().any(|m| m.body.contains("Anna Kowalska")),
         "the contact person is named"
     );
+    // And the organisational details, in Polish for Olena and in Ukrainian for the colleagues
+    // whose language it is.
+    let details = app
+        .mailbox
+        .wait_for_about_programmes(&s.participant.email, 3)
+        .await;
+    assert!(
+        details
+            .iter()
+            .any(|m| m.subject.contains("Szczegóły organizacyjne") && m.body.contains("7:00")),
+        "{details:?}"
+    );
+    let ukrainian = app
+        .mailbox
+        .wait_for_about_programmes("kadra0@residential.kompetens.example", 3)
+        .await;
+    assert!(
+        ukrainian
+            .iter()
+            .any(|m| m.subject.contains("Організаційні деталі")),
+        "{ukrainian:?}"
+    );
+    let messages = app
+        .get(
+            &format!("/api/v1/programmes/{programme}/messages"),
+            Some(&s.organiser.token),
+        )
+        .await;
+    assert_eq!(messages.body["items"][0]["recipients"], 10);
+    // Everyone came in by the rosters; the assistants waited ahead of everyone else, and each
+    // answered the dietary question.
+    let registrations = app
+        .all_pages(
+            &format!("/api/v1/programmes/{programme}/registrations"),
+            Some(&s.organiser.token),
+            50,
+        )
+        .await;
+    assert_eq!(registrations.len(), 12);
+    for r in &registrations {
+        assert_eq!(r["employment_verified"], true, "{r}");
+        assert_eq!(
+            r["priority"] == true,
+            r["job_role"] == "intercultural_assistant",
+            "{r}"
+        );
+        assert!(r["answers"]["dietary_needs"].is_string(), "{r}");
+    }
+    let waiting: Vec<&serde_json::Value> = registrations
+        .iter()
+        .filter(|r| r["status"] == "waitlisted")
+        .collect();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0]["job_role"], "teacher");
     // Olena signed up herself and confirmed her address with the code she was e-mailed.
     let me = app.get("/api/v1/me", Some(&s.participant.token)).await;
     assert_eq!(me.body["email_verified"], true);
