@@ -123,7 +123,10 @@ async fn a_message_to_those_confirmed_reaches_each_of_them_in_their_own_language
     assert_eq!(read["created_at"], r.body["created_at"]);
 
     // Łucja reads it in Polish, with the programme's Polish title and its contact.
-    let mails = app.mailbox.wait_for("lucja@example.pl", 2).await;
+    let mails = app
+        .mailbox
+        .wait_for_about_programmes("lucja@example.pl", 2)
+        .await;
     let pl = mails
         .iter()
         .find(|m| m.subject.contains("Informacje organizacyjne"))
@@ -145,7 +148,10 @@ async fn a_message_to_those_confirmed_reaches_each_of_them_in_their_own_language
         pl.body
     );
     // Brian (en-GB) reads it in English.
-    let mails = app.mailbox.wait_for("brian@example.org", 2).await;
+    let mails = app
+        .mailbox
+        .wait_for_about_programmes("brian@example.org", 2)
+        .await;
     let en = mails
         .iter()
         .find(|m| m.subject.contains("Organisational details"))
@@ -178,7 +184,10 @@ async fn a_message_in_one_language_reaches_everyone_in_it() {
     )
     .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let mails = app.mailbox.wait_for("sven@example.se", 2).await;
+    let mails = app
+        .mailbox
+        .wait_for_about_programmes("sven@example.se", 2)
+        .await;
     let copy = mails
         .iter()
         .find(|m| m.subject.contains("Dojazd"))
@@ -577,7 +586,9 @@ async fn copies_given_up_count_as_failed_and_an_erased_recipient_keeps_no_addres
     ))
     .await
     .unwrap();
-    let mails = mailbox.wait_for("patient@example.org", 2).await;
+    let mails = mailbox
+        .wait_for_about_programmes("patient@example.org", 2)
+        .await;
     assert!(
         mails
             .iter()

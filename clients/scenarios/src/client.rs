@@ -78,6 +78,16 @@ impl Api {
         if let Some(body) = body {
             request = request.json(&body);
         }
+        self.send(method, path, request).await
+    }
+
+    /// Sends `request`, runs the response check, and reads the answer.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Reply> {
         let response = request
             .send()
             .await
@@ -99,28 +109,13 @@ impl Api {
 
     /// A `PUT` of a CSV document (a staff roster as HR systems export it).
     pub async fn put_csv(&self, path: &str, token: &str, csv: String) -> Result<Reply> {
-        let response = self
+        let request = self
             .client
             .put(format!("{}{path}", self.base))
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, "text/csv; charset=utf-8")
-            .body(csv)
-            .send()
-            .await
-            .with_context(|| format!("sending {path}"))?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response
-            .bytes()
-            .await
-            .with_context(|| format!("reading the answer to PUT {path}"))?;
-        if let Some(check) = &self.check {
-            check(&Method::PUT, path, status, &headers, &bytes).map_err(anyhow::Error::msg)?;
-        }
-        Ok(Reply {
-            status,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        })
+            .body(csv);
+        self.send(Method::PUT, path, request).await
     }
 
     /// A request that must succeed (2xx); its body.
